@@ -1,0 +1,136 @@
+"""Amounts of money: the currency from a symbol, an ISO code or a name, and the amount.
+
+Public surface: `MONEY` (the `{money}` building block, RE2 syntax), `parse_money(text, locale)`
+and `CURRENCIES` (the table in `data/currencies.csv`). A currency is only read from a symbol or
+code next to a number, or from a whole currency name after one; never from inside a word.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from importlib import resources
+
+from ledger.numbers import NUMBER, QUALIFIER, Quantity, parse_quantity
+
+
+@dataclass(frozen=True)
+class Currency:
+    code: str
+    name: str
+    symbols: tuple[str, ...]
+    names: tuple[str, ...]
+    adjectives: tuple[str, ...]
+    bare: bool
+
+
+def _load_currencies() -> dict[str, Currency]:
+    table = resources.files("ledger").joinpath("data/currencies.csv").read_text("utf-8")
+    result: dict[str, Currency] = {}
+    lines = [line for line in table.splitlines() if not line.startswith("#")]
+    for row in csv.DictReader(lines):
+        def split(field: str, row: dict[str, str] = row) -> tuple[str, ...]:
+            return tuple(x for x in row[field].split("|") if x)
+
+        result[row["code"]] = Currency(row["code"], row["name"], split("symbols"),
+                                       split("names"), split("adjectives"),
+                                       row["bare"] == "yes")
+    return result
+
+
+CURRENCIES = _load_currencies()
+
+
+def _alternation(items: set[str]) -> str:
+    return "|".join(re.escape(x) for x in sorted(items, key=lambda s: (-len(s), s)))
+
+
+_CODES = {c.code for c in CURRENCIES.values()} | {
+    s for c in CURRENCIES.values() for s in c.symbols if s.isalpha() and s.isupper()
+}
+_SYMBOLS = {s for c in CURRENCIES.values() for s in c.symbols if s not in _CODES}
+_NAMES = {n for c in CURRENCIES.values() for n in c.names}
+_ADJECTIVES = {a for c in CURRENCIES.values() for a in c.adjectives}
+
+_SYMBOL_RE = _alternation(_SYMBOLS)
+_CODE_RE = f"(?-i:{_alternation(_CODES)})"
+_NAME_RE = _alternation(_NAMES)
+_ADJ_RE = rf"(?:\[\s*(?:{_alternation(_ADJECTIVES)})\s*\]|{_alternation(_ADJECTIVES)})"
+
+MONEY = (
+    rf"(?:(?:{QUALIFIER})\s+)?"
+    rf"(?:(?:{_SYMBOL_RE})\s?(?:{NUMBER})"
+    rf"|{_CODE_RE}\s?(?:{NUMBER})"
+    rf"|(?:{NUMBER})\s*(?:{_CODE_RE}\b|(?:{_ADJ_RE}\s+)?(?:{_NAME_RE})\b))"
+)
+"""RE2 building block: an optional qualifier, then an amount with its currency."""
+
+
+@dataclass(frozen=True)
+class Money:
+    """A stated amount: the quantity as written and the ISO code of its currency."""
+
+    quantity: Quantity
+    currency: str
+    currency_text: str
+    ambiguous: str = ""
+
+
+_CURRENCY_FIRST = re.compile(rf"^(?P<cur>{_SYMBOL_RE}|{_alternation(_CODES)})\s?", re.UNICODE)
+_CURRENCY_LAST = re.compile(
+    rf"\s*(?P<cur>(?:(?P<adj>{_ADJ_RE.replace('(?-i:', '(?:')})\s+)?(?:{_NAME_RE})"
+    rf"|{_alternation(_CODES)})$",
+    re.IGNORECASE,
+)
+_QUALIFIER_FIRST = re.compile(rf"^(?:{QUALIFIER})\s+", re.IGNORECASE)
+
+
+def _currency_of(token: str, adjective: str) -> tuple[str, str] | None:
+    """ISO code for a symbol, code or name (+ adjective); with a note when the name is shared."""
+    adjective = adjective.strip("[] ").lower()
+    exact = [c for c in CURRENCIES.values() if token in c.symbols or token == c.code]
+    if exact:
+        return exact[0].code, ""
+    named = [c for c in CURRENCIES.values() if token.lower() in (n.lower() for n in c.names)]
+    if adjective:
+        fitting = [c for c in named if adjective in (a.lower() for a in c.adjectives)]
+        named = fitting or named
+    if not named:
+        return None
+    note = ""
+    bare = [c for c in named if c.bare]
+    if len(named) > 1 and not adjective and bare:
+        return bare[0].code, ""
+    if len(named) > 1 and not adjective:
+        others = ", ".join(c.code for c in named[1:])
+        note = f"{token!r} read as {named[0].code} (also {others}): name the currency to be sure"
+    return named[0].code, note
+
+
+def parse_money(text: str, locale: str = "en") -> Money | None:
+    """Read a matched `{money}` into its quantity and currency."""
+    text = text.strip()
+    qualifier = _QUALIFIER_FIRST.match(text)
+    prefix = qualifier.group() if qualifier else ""
+    rest = text[len(prefix):]
+    first = _CURRENCY_FIRST.match(rest)
+    if first:
+        found = _currency_of(first.group("cur"), "")
+        amount = rest[first.end():]
+    else:
+        last = _CURRENCY_LAST.search(rest)
+        if not last:
+            return None
+        name = last.group("cur")
+        adjective = last.group("adj") or ""
+        found = _currency_of(name[len(adjective):].strip(), adjective)
+        amount = rest[:last.start()]
+    if found is None:
+        return None
+    quantity = parse_quantity(prefix + amount, locale)
+    if quantity is None:
+        return None
+    code, note = found
+    return Money(quantity, code, text[len(prefix) + len(amount):].strip() if not first
+                 else first.group("cur"), note)

@@ -1,0 +1,290 @@
+"""Numbers as analysts write them: digits in a locale's style, number words, scale words,
+qualifiers and ranges, read into a value and an interval.
+
+Public surface:
+- `QUANTITY`: the regular-expression building block rules use as `{quantity}` (RE2 syntax);
+- `parse_quantity(text, locale)`: the `Quantity` a matched quantity states, or None;
+- `looks_like_date_or_time(text, start, end)`: the guard that keeps dates, times and years out.
+
+Qualifier conventions (documented in docs/figures.md): `approx` spans +/- APPROX_TOLERANCE of the
+value; `more_than` and `at_least` are open upwards, `less_than` and `at_most` open downwards
+(bounded by zero); vague amounts (`dozens`, `hundreds`) take ACLED's codes and are marked vague.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+
+from babel import Locale, UnknownLocaleError
+from babel.numbers import get_decimal_symbol, get_group_symbol
+
+APPROX_TOLERANCE = 0.10
+
+UNITS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19,
+}
+TENS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90,
+}
+SCALES = {
+    "hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
+    "trillion": 1_000_000_000_000,
+}
+SCALE_ABBREVIATIONS = {"k": 1_000, "m": 1_000_000, "mn": 1_000_000, "bn": 1_000_000_000}
+VAGUE = {  # ACLED's coding of vague amounts
+    "tens": 10, "dozens": 12, "scores": 20, "hundreds": 100, "thousands": 1_000,
+    "tens of thousands": 10_000, "hundreds of thousands": 100_000, "millions": 1_000_000,
+}
+QUALIFIERS = {
+    "more_than": ("more than", "over", "above", "in excess of", "upwards of", "exceeding",
+                  "greater than"),
+    "at_least": ("at least", "no fewer than", "no less than", "a minimum of", "not less than"),
+    "approx": ("about", "around", "some", "approximately", "roughly", "nearly", "almost",
+               "close to", "an estimated", "estimated", "circa", "approx.", "~"),
+    "less_than": ("fewer than", "less than", "under", "below", "just under"),
+    "at_most": ("up to", "as many as", "at most", "a maximum of", "no more than"),
+}
+
+_WORD = "|".join(sorted([*UNITS, *TENS], key=len, reverse=True))
+_SCALE_WORD = "hundred|thousand|million|billion|trillion"
+QUALIFIER = "|".join(
+    re.escape(q).replace(r"\ ", r"\s+")
+    for q in sorted({q for qs in QUALIFIERS.values() for q in qs}, key=len, reverse=True)
+)
+_DIGITS = r"\d{1,3}(?:(?:,|\.|'|’|\x{a0}|\x{202f}|\x{2009}| )\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
+_WORDS = (
+    rf"(?:an?\s+(?:{_SCALE_WORD})|(?:{_WORD})(?:-(?:{_WORD}))?)"
+    rf"(?:(?:\s+|\s+and\s+|-)(?:(?:{_WORD})(?:-(?:{_WORD}))?|{_SCALE_WORD}))*"
+)
+NUMBER = (
+    rf"(?:{_DIGITS})(?:\s?(?:{_SCALE_WORD}|mn|bn|k|m)\b)?"
+    rf"|(?:{_WORDS})(?:\s+(?:{_SCALE_WORD}))?"
+)
+_VAGUE = "tens of thousands|hundreds of thousands|tens|dozens|scores|hundreds|thousands|millions"
+
+QUANTITY = (
+    rf"(?:(?:{QUALIFIER})\s+)?"
+    rf"(?:between\s+(?:{NUMBER})\s+and\s+(?:{NUMBER})"
+    rf"|(?:{NUMBER})(?:\s*(?:-|–|—|to)\s*(?:{NUMBER}))?"
+    rf"|(?:{_VAGUE})(?:\s+of)?)"
+)
+"""RE2 building block: an optional qualifier, then a number, a range or a vague amount."""
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """What a quantity states. `value` is the lower end of a range; `high` its upper end."""
+
+    value: float
+    qualifier: str
+    high: float | None = None
+    vague: bool = False
+    ambiguous: str = ""
+    steps: tuple[str, ...] = ()
+
+    @property
+    def low_high(self) -> tuple[float | None, float | None]:
+        """The interval the statement allows; None is an open end."""
+        v = self.value
+        if self.qualifier == "exact":
+            return v, v
+        if self.qualifier == "approx":
+            return v * (1 - APPROX_TOLERANCE), v * (1 + APPROX_TOLERANCE)
+        if self.qualifier in ("more_than", "at_least"):
+            return v, None
+        if self.qualifier in ("less_than", "at_most"):
+            return 0.0, v
+        return v, self.high
+
+
+@cache
+def _symbols(locale: str) -> tuple[str, str]:
+    try:
+        parsed = Locale.parse(locale.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        parsed = Locale.parse("en")
+    return get_decimal_symbol(parsed), get_group_symbol(parsed)
+
+
+_GROUP_CHARS = ",.'’\u00a0\u202f\u2009 "
+
+
+def parse_digits(text: str, locale: str = "en") -> tuple[float, str]:
+    """Digits written in a locale's style. Returns (value, ambiguity note or '')."""
+    decimal_sym, group_sym = _symbols(locale)
+    seps = [c for c in text if c in _GROUP_CHARS]
+    if not seps:
+        return float(text), ""
+    groups = re.split(r"[,.'’\u00a0\u202f\u2009 ]", text)
+    last = seps[-1]
+    grouped = all(len(g) == 3 for g in groups[1:])
+    if len(set(seps)) == 1 and len(seps) > 1 and grouped:
+        return float("".join(groups)), ""
+    if len(set(seps)) > 1:
+        head, _, tail = text.rpartition(last)
+        return float(re.sub(r"\D", "", head) + "." + tail), ""
+    # one separator: the locale decides; three digits after it is ambiguous
+    head, tail = groups[0], groups[1]
+    if last == decimal_sym or (last in ".," and last != group_sym and not grouped):
+        value = float(f"{head}.{tail}")
+        note = f"{text!r} read as a decimal ({locale})" if len(tail) == 3 else ""
+        return value, note
+    return float(head + tail), ""
+
+
+def _parse_words(words: str) -> float | None:
+    total, current = 0, 0
+    seen = False
+    for token in re.split(r"[\s-]+", words.lower()):
+        if token in ("and", ""):
+            continue
+        if token in ("a", "an"):
+            current = max(current, 1)
+            seen = True
+        elif token in UNITS:
+            current += UNITS[token]
+            seen = True
+        elif token in TENS:
+            current += TENS[token]
+            seen = True
+        elif token == "hundred":
+            current = max(current, 1) * 100
+            seen = True
+        elif token in SCALES:
+            total += max(current, 1) * SCALES[token]
+            current = 0
+            seen = True
+        else:
+            return None
+    return float(total + current) if seen else None
+
+
+_SCALE_AT_END = re.compile(
+    rf"^(?P<num>.*\d)\s?(?P<scale>{_SCALE_WORD}|mn|bn|k|m)$", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class Number:
+    """One number without qualifier: its value (scale applied), the scale and how it was read."""
+
+    value: float
+    scale: int
+    ambiguous: str
+    steps: tuple[str, ...]
+
+
+def parse_number(text: str, locale: str = "en") -> Number | None:
+    """Digits or number words, with an optional scale word (`300 thousand`, `1.5m`)."""
+    text = text.strip()
+    if text.lower() in ("a", "an"):
+        return None
+    words = _parse_words(text)
+    if words is not None:
+        return Number(words, 1, "", (f"number words {text!r} = {words:g}",))
+    scale = 1
+    scale_step: tuple[str, ...] = ()
+    match = _SCALE_AT_END.match(text)
+    if match and match.group("num"):
+        word = match.group("scale").lower()
+        scale = SCALES.get(word) or SCALE_ABBREVIATIONS[word]
+        text = match.group("num").strip()
+        scale_step = (f"scale word {word!r} = {scale:,}",)
+    if text[:1].isdigit():
+        try:
+            value, note = parse_digits(text, locale)
+        except ValueError:
+            return None
+        first = f"digits {text!r} in locale {locale} = {value:g}"
+    else:
+        parsed = _parse_words(text)
+        if parsed is None:
+            return None
+        value, note, first = parsed, "", f"number words {text!r} = {parsed:g}"
+    if scale != 1:
+        value = float(Decimal(repr(value)) * scale)
+    return Number(value, scale, note, (first, *scale_step))
+
+
+_QUALIFIER_AT_START = re.compile(rf"^(?P<q>{QUALIFIER})\s+", re.IGNORECASE)
+_RANGE = re.compile(r"^(?:between\s+)?(?P<a>.+?)\s*(?:\s+and\s+|-|–|—|\s+to\s+)\s*(?P<b>.+)$",
+                    re.IGNORECASE)
+
+
+def _qualifier_of(phrase: str) -> str:
+    phrase = re.sub(r"\s+", " ", phrase.lower())
+    for name, phrases in QUALIFIERS.items():
+        if phrase in phrases:
+            return name
+    raise KeyError(phrase)
+
+
+def parse_quantity(text: str, locale: str = "en") -> Quantity | None:
+    """Read a matched `{quantity}`: qualifier, then a number, a range or a vague amount."""
+    text = text.strip()
+    qualifier = "exact"
+    steps: tuple[str, ...] = ()
+    match = _QUALIFIER_AT_START.match(text)
+    if match:
+        qualifier = _qualifier_of(match.group("q"))
+        steps = (f"qualifier {match.group('q')!r} = {qualifier}",)
+        text = text[match.end():]
+    bare = re.sub(r"\s+", " ", re.sub(r"\s+of$", "", text.lower()))
+    if bare in VAGUE:
+        step = f"vague amount {bare!r} coded {VAGUE[bare]:,} (ACLED convention)"
+        return Quantity(float(VAGUE[bare]), "at_least" if qualifier == "exact" else qualifier,
+                        vague=True, steps=(*steps, step))
+    single = parse_number(text, locale)
+    if single is not None:
+        return Quantity(single.value, qualifier, ambiguous=single.ambiguous,
+                        steps=(*steps, *single.steps))
+    rng = _RANGE.match(text)
+    if not rng:
+        return None
+    first, second = parse_number(rng.group("a"), locale), parse_number(rng.group("b"), locale)
+    if first is None or second is None:
+        return None
+    low = first.value
+    if first.scale == 1 and second.scale != 1:  # "3-5 thousand": the scale covers both ends
+        low *= second.scale
+    if second.value < low:
+        return None
+    return Quantity(low, "range", high=second.value, ambiguous=first.ambiguous or second.ambiguous,
+                    steps=(*steps, *first.steps, *second.steps,
+                           f"range {low:g} to {second.value:g}"))
+
+
+_MONTH_WORDS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december"
+    "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+    "|января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря"
+)
+_MONTH_BEFORE = re.compile(rf"(?:{_MONTH_WORDS})\.?\s*$", re.IGNORECASE)
+_MONTH_AFTER = re.compile(rf"^(?:st|nd|rd|th)?\s*(?:of\s+)?(?:{_MONTH_WORDS})\b", re.IGNORECASE)
+_YEAR = re.compile(r"(?:1[89]|20)\d\d")
+
+
+def looks_like_date_or_time(text: str, start: int, end: int) -> bool:
+    """True when the number at text[start:end] is part of a date, a time of day or a year."""
+    number = re.search(r"[\d][\d,.'’ ]*", text[start:end])
+    if not number:
+        return False
+    digits = number.group().strip()
+    before, after = text[max(0, start - 20):start], text[end:end + 20]
+    if re.match(r"^:\d\d", after) or re.search(r"\d:$", before):
+        return True
+    if re.match(r"^\s*(?:a\.m\.|p\.m\.|am\b|pm\b|gmt\b|utc\b|hrs\b|h\b)", after, re.IGNORECASE):
+        return True
+    if _MONTH_BEFORE.search(before) or _MONTH_AFTER.match(after):
+        return True
+    return bool(_YEAR.fullmatch(digits) and (
+        re.match(r"^'?s\b", after)
+        or re.search(r"\b(?:in|since|of|from|by|until|till|before|after|year|the)\s+$", before,
+                     re.IGNORECASE)))

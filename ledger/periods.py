@@ -1,0 +1,120 @@
+"""Time phrases near a figure, resolved against the claim's date (never the build date).
+
+Public surface: `find_periods(text, start, end, fig_start, fig_end, as_of)`: the period and the
+change of claim date nearest to the figure within text[start:end].
+
+- a duration ("over the past day", "in the last 24 hours", "over the past week") makes a flow
+  with a period ending on the claim date;
+- "since November 14" starts the period of a stock (a total since that date);
+- "yesterday" and "on Sunday" move the claim's own date.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from ledger.numbers import UNITS
+from ledger.sources import MONTHS
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+_SMALL = "|".join(UNITS)
+_PAST = r"(?:over|in|during|within|for)\s+(?:the\s+)?(?:past|last|previous)"
+
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("day", re.compile(rf"\b{_PAST}\s+(?:day|24\s+hours|twenty-four\s+hours)\b", re.I)),
+    ("week", re.compile(rf"\b{_PAST}\s+(?:week|seven\s+days|7\s+days)\b", re.I)),
+    ("days", re.compile(rf"\b{_PAST}\s+(?P<n>\d+|{_SMALL})\s+days\b", re.I)),
+    ("since", re.compile(
+        rf"\bsince\s+(?:(?P<m1>{_MONTH})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?"
+        rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{_MONTH})"
+        rf"|(?P<iso>\d{{4}}-\d{{2}}-\d{{2}})|(?P<wd>{'|'.join(WEEKDAYS)}))\b", re.I)),
+    ("yesterday", re.compile(r"\byesterday\b", re.I)),
+    ("weekday", re.compile(rf"\b(?:on|last)\s+(?P<wd>{'|'.join(WEEKDAYS)})\b", re.I)),
+]
+
+
+@dataclass(frozen=True)
+class Period:
+    """A resolved time phrase: `iso` is an ISO 8601 duration for flows (P1D) or empty."""
+
+    text: str
+    start: int
+    end: int
+    iso: str = ""
+    period_start: date | None = None
+    period_end: date | None = None
+    as_of: date | None = None
+
+    @property
+    def is_flow(self) -> bool:
+        return bool(self.iso)
+
+
+def _latest_on_or_before(month: int, day: int, as_of: date) -> date | None:
+    for year in (as_of.year, as_of.year - 1):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            return None
+        if candidate <= as_of:
+            return candidate
+    return None
+
+
+def _weekday_on_or_before(name: str, as_of: date) -> date:
+    back = (as_of.weekday() - WEEKDAYS.index(name.lower())) % 7
+    return as_of - timedelta(days=back)
+
+
+def _resolve(kind: str, match: re.Match[str], as_of: date) -> Period | None:
+    span = dict(text=match.group(), start=match.start(), end=match.end())
+    if kind in ("day", "week", "days"):
+        if kind == "days":
+            n_text = match.group("n").lower()
+            n = int(n_text) if n_text.isdigit() else UNITS[n_text]
+        else:
+            n = 1 if kind == "day" else 7
+        return Period(**span, iso=f"P{n}D", period_start=as_of - timedelta(days=n),
+                      period_end=as_of)
+    if kind == "since":
+        if match.group("iso"):
+            start = date.fromisoformat(match.group("iso"))
+        elif match.group("wd"):
+            start = _weekday_on_or_before(match.group("wd"), as_of - timedelta(days=1))
+        else:
+            month = MONTHS[(match.group("m1") or match.group("m2")).lower()]
+            day = int(match.group("d1") or match.group("d2"))
+            found = _latest_on_or_before(month, day, as_of)
+            if found is None:
+                return None
+            start = found
+        return Period(**span, period_start=start, period_end=as_of)
+    if kind == "yesterday":
+        return Period(**span, as_of=as_of - timedelta(days=1))
+    return Period(**span, as_of=_weekday_on_or_before(match.group("wd"), as_of))
+
+
+def find_periods(text: str, start: int, end: int, fig_start: int, fig_end: int,
+                 as_of: date | None) -> tuple[Period | None, Period | None]:
+    """The time phrases in text[start:end] nearest to the figure at text[fig_start:fig_end].
+
+    Returns (the nearest period: a duration or a "since", the nearest phrase that moves the
+    claim's date: "yesterday", "on Sunday"); either may be None.
+    """
+    if as_of is None:
+        return None, None
+    periods: list[Period] = []
+    days: list[Period] = []
+    for kind, pattern in _PATTERNS:
+        for match in pattern.finditer(text, start, end):
+            resolved = _resolve(kind, match, as_of)
+            if resolved is not None:
+                (days if resolved.as_of else periods).append(resolved)
+
+    def distance(p: Period) -> int:
+        return p.start - fig_end if p.start >= fig_end else fig_start - p.end
+
+    return min(periods, key=distance, default=None), min(days, key=distance, default=None)

@@ -1,0 +1,124 @@
+"""Places: a gazetteer of names and aliases, and the choice of the place a figure is about.
+
+Public surface: `Gazetteer.load(extra)`, `Gazetteer.mentions(text, start, end)`,
+`Gazetteer.contains(outer, inner)` and `choose_place(...)`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import re2
+import yaml
+
+from ledger.diagnostics import Diagnostic, error
+
+_PREPOSITION_BEFORE = re.compile(
+    r"(?:\b(?:in|to|into|from|at|near|across|of|inside|around|outside|throughout)"
+    r"(?:\s+the)?|\bв|\bво|\bна|\bиз)\s+$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    country: str
+    within: str = ""
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int
+    end: int
+    place: Place
+
+
+@dataclass
+class Gazetteer:
+    places: dict[str, Place] = field(default_factory=dict)
+    alias_to_name: dict[str, str] = field(default_factory=dict)
+    _pattern: Any = None
+
+    @classmethod
+    def load(cls, extra: Path | None = None) -> tuple[Gazetteer, list[Diagnostic]]:
+        """The built-in gazetteer, extended by a project's file when given."""
+        gaz = cls()
+        builtin = resources.files("ledger").joinpath("data/gazetteer.yaml").read_text("utf-8")
+        diags = gaz._add(yaml.safe_load(builtin), "gazetteer.yaml")
+        if extra is not None and extra.is_file():
+            try:
+                data = yaml.safe_load(extra.read_text("utf-8"))
+            except (yaml.YAMLError, UnicodeDecodeError) as exc:
+                return gaz, [error(extra.name, "G001", f"invalid gazetteer: {exc}")]
+            diags += gaz._add(data, extra.name)
+        return gaz, diags
+
+    def _add(self, data: Any, shown: str) -> list[Diagnostic]:
+        diags: list[Diagnostic] = []
+        for index, entry in enumerate((data or {}).get("places", [])):
+            if not isinstance(entry, dict) or not entry.get("name"):
+                diags.append(error(shown, "G001", f"place #{index + 1} has no name"))
+                continue
+            place = Place(str(entry["name"]), str(entry.get("country", "")),
+                          str(entry.get("within", "") or ""))
+            self.places[place.name] = place
+            for alias in [place.name, *[str(a) for a in entry.get("aliases", [])]]:
+                self.alias_to_name[alias.lower()] = place.name
+        self._pattern = None
+        return diags
+
+    def _compiled(self) -> Any:
+        if self._pattern is None:
+            aliases = sorted(self.alias_to_name, key=lambda a: (-len(a), a))
+            body = "|".join(re2.escape(a).replace(r"\ ", r"\s+") for a in aliases)
+            options = re2.Options()
+            options.case_sensitive = False
+            self._pattern = re2.compile(rf"(?:^|[^\pL\pN])({body})(?:$|[^\pL\pN])", options)
+        return self._pattern
+
+    def mentions(self, text: str, start: int = 0, end: int | None = None) -> list[Mention]:
+        """Place names in text[start:end] that begin with a capital letter."""
+        end = len(text) if end is None else end
+        found: list[Mention] = []
+        pos = start
+        pattern = self._compiled()
+        while pos < end:
+            match = pattern.search(text, pos, end)
+            if not match:
+                break
+            m_start, m_end = match.span(1)
+            if text[m_start].isupper():
+                name = self.alias_to_name[re.sub(r"\s+", " ", text[m_start:m_end]).lower()]
+                found.append(Mention(m_start, m_end, self.places[name]))
+            pos = m_end
+        return found
+
+    def contains(self, outer: str, inner: str) -> bool:
+        """True when `inner` lies within `outer` (or is it)."""
+        seen: set[str] = set()
+        while inner and inner not in seen:
+            if inner == outer:
+                return True
+            seen.add(inner)
+            inner = self.places[inner].within if inner in self.places else ""
+        return False
+
+
+def choose_place(text: str, mentions: list[Mention], start: int, end: int) -> Mention | None:
+    """The mention a figure at text[start:end] is most likely about.
+
+    Mentions introduced by a locative preposition ("in X", "to the X region") are preferred
+    over bare ones (a demonym-like "the Nagorno-Karabakh Republic" aside a city); among equals,
+    the nearest to the figure wins, and a mention after the figure wins a tie.
+    """
+    def score(m: Mention) -> tuple[int, int, int]:
+        prepositional = bool(_PREPOSITION_BEFORE.search(text[max(0, m.start - 16):m.start]))
+        distance = m.start - end if m.start >= end else start - m.end
+        return (0 if prepositional else 1, max(distance, 0), 0 if m.start >= end else 1)
+
+    return min(mentions, key=score) if mentions else None

@@ -1,0 +1,324 @@
+"""Load and validate rule files into a `RuleBook`.
+
+A rule file is YAML: a list of rules under `rules:`, each naming its indicator, unit and kind,
+its patterns and its examples (see docs/rules.md). Patterns are RE2 regular expressions (linear
+time: a pattern cannot hang a build) written with named building blocks instead of number
+regexes: `{quantity}`, `{money}`, `{people}`, `{words:N}` (up to N words) and `{gap:N}` (up to
+N characters within the sentence). Matching is case-insensitive.
+
+Public surface: `load_rulebook(dirs)` returns the RuleBook and diagnostics; `builtin_rules_dir()`.
+A project's rule with the same id as a built-in rule replaces it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import re2
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from ledger import units
+from ledger.diagnostics import Diagnostic, error
+from ledger.money import MONEY
+from ledger.numbers import QUANTITY
+from ledger.yaml_lines import Positions, YamlProblem, load
+
+Kind = Literal["stock", "flow", "plan", "rate"]
+Qualifier = Literal["exact", "approx", "more_than", "at_least", "less_than", "at_most", "range"]
+
+PEOPLE_NOUNS = (
+    "people", "persons", "person", "individuals", "civilians", "residents", "refugees", "migrants",
+    "asylum seekers", "children", "women", "men", "soldiers", "servicemen", "servicemembers",
+    "troops", "fighters", "militants", "families", "households", "IDPs", "internally displaced "
+    "people", "internally displaced persons", "displaced people", "displaced persons",
+    "inhabitants", "villagers", "citizens", "Armenians", "Azerbaijanis", "Ukrainians", "Syrians",
+    "others", "patients", "prisoners", "detainees", "victims", "passengers", "returnees",
+    "evacuees", "servicemen and women", "military personnel", "personnel", "police officers",
+)
+HOUSEHOLD_NOUNS = ("families", "households")
+
+_BLOCK = re.compile(r"\{(?P<name>[a-z_]+)(?::(?P<arg>\d+))?\}")
+
+
+def _alternation(words: tuple[str, ...]) -> str:
+    ordered = sorted(words, key=lambda w: (-len(w), w))
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ordered)
+
+
+BLOCKS: dict[str, str] = {
+    "quantity": f"(?P<quantity>{QUANTITY})",
+    "money": f"(?P<money>{MONEY})",
+    "people": f"(?P<people>{_alternation(PEOPLE_NOUNS)})",
+}
+ARG_BLOCKS: dict[str, str] = {
+    "words": r"(?:[\pL\pN'’.\[\]-]+\s+){{0,{n}}}",
+    "gap": r"[^.!?\n]{{0,{n}}}?",
+}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ExpectedFact(_Strict):
+    """What an example must produce. Only the fields given are compared."""
+
+    value: float
+    qualifier: Qualifier | None = None
+    high: float | None = None
+    unit: str | None = None
+    kind: Kind | None = None
+    place: str | None = None
+    period: str | None = None
+    period_start: str | None = None
+    stated_usd: float | None = None
+
+
+class Example(_Strict):
+    """A rule's test: `text` with the fact it must give, or `expect: none`."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    text: str = Field(min_length=1)
+    date: str = "2020-11-21"
+    expect: ExpectedFact | Literal["none"]
+
+
+class RuleSpec(_Strict):
+    """One rule as written in a rule file."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
+    indicator: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    unit: str
+    kind: Kind
+    description: str = ""
+    language: str = "en"
+    priority: int = 0
+    patterns: list[str] = Field(min_length=1)
+    examples: list[Example] = Field(min_length=2)
+
+    @field_validator("unit")
+    @classmethod
+    def _known_unit(cls, value: str) -> str:
+        if value == "currency":
+            return value
+        canonical = units.canonical(value)
+        if canonical is None:
+            raise ValueError(f"unknown unit {value!r} (see ledger/data/units.txt)")
+        return canonical
+
+    @field_validator("examples")
+    @classmethod
+    def _both_kinds(cls, examples: list[Example]) -> list[Example]:
+        if not any(e.expect != "none" for e in examples):
+            raise ValueError("needs at least one example that must match (with `expect:`)")
+        if not any(e.expect == "none" for e in examples):
+            raise ValueError("needs at least one example that must not match (`expect: none`)")
+        return examples
+
+
+class RuleFile(_Strict):
+    family: str = ""
+    description: str = ""
+    rules: list[RuleSpec] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A validated rule with compiled patterns and where it was written."""
+
+    spec: RuleSpec
+    file: str
+    line: int
+    content_sha256: str
+    patterns: tuple[Any, ...]
+    pattern_lines: tuple[int, ...]
+    example_lines: tuple[int, ...]
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    @property
+    def is_money(self) -> bool:
+        return self.spec.unit == "currency"
+
+
+@dataclass
+class RuleBook:
+    rules: list[Rule] = field(default_factory=list)
+    files: dict[str, str] = field(default_factory=dict)  # shown path -> sha256 of the file
+
+    def by_id(self, rule_id: str) -> Rule:
+        return next(r for r in self.rules if r.id == rule_id)
+
+
+def builtin_rules_dir() -> Path:
+    """The built-in library: inside the wheel, or the repository's rules/ in a checkout."""
+    packaged = Path(str(resources.files("ledger"))) / "_builtin" / "rules"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "rules"
+
+
+def expand_pattern(pattern: str) -> str:
+    """Replace building blocks by their RE2 text; raises ValueError naming an unknown block."""
+    used: set[str] = set()
+
+    def replace(match: re.Match[str]) -> str:
+        name, arg = match.group("name"), match.group("arg")
+        if name in ARG_BLOCKS:
+            if arg is None:
+                raise ValueError(f"block {{{name}}} needs a size, as in {{{name}:3}}")
+            return ARG_BLOCKS[name].format(n=int(arg))
+        if name not in BLOCKS:
+            known = [*BLOCKS, *ARG_BLOCKS]
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f" (did you mean {{{close[0]}}}?)" if close else f"; known: {', '.join(known)}"
+            raise ValueError(f"unknown block {{{name}}}{hint}")
+        if name in used:
+            raise ValueError(f"block {{{name}}} is used twice in one pattern")
+        used.add(name)
+        return BLOCKS[name]
+
+    expanded = _BLOCK.sub(replace, pattern)
+    if "quantity" not in used and "money" not in used:
+        raise ValueError("a pattern needs {quantity} or {money}: the figure it extracts")
+    if "quantity" in used and "money" in used:
+        raise ValueError("a pattern takes one figure: {quantity} or {money}, not both")
+    return expanded
+
+
+_OPTIONS = re2.Options()
+_OPTIONS.case_sensitive = False
+_OPTIONS.max_mem = 64 << 20
+
+
+def compile_pattern(pattern: str) -> Any:
+    """Compile an expanded pattern with RE2 (case-insensitive, Unicode, linear time)."""
+    return re2.compile(pattern, options=_OPTIONS)
+
+
+def _pydantic_message(err: Any) -> str:
+    kind, msg, loc = err["type"], err["msg"], err["loc"]
+    if kind == "extra_forbidden":
+        key = loc[-1]
+        model = {"examples": Example, "expect": ExpectedFact}.get(
+            next((str(p) for p in reversed(loc[:-1]) if isinstance(p, str)), ""), RuleSpec)
+        if len(loc) == 1:
+            model = RuleFile
+        known = list(model.model_fields)
+        close = difflib.get_close_matches(str(key), known, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else f"; known keys: {', '.join(known)}"
+        return f"unknown key {key!r}{hint}"
+    if kind == "missing":
+        return f"missing key {loc[-1]!r}"
+    where = ".".join(str(p) for p in loc if isinstance(p, str) and p not in ("rules",))
+    msg = msg.removeprefix("Value error, ")
+    return f"{where}: {msg}" if where else msg
+
+
+def _pydantic_path(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
+    # pydantic adds the union member's name ('ExpectedFact', "literal['none']") to the path
+    return tuple(p for p in loc if isinstance(p, int) or p in _FIELD_NAMES)
+
+
+_FIELD_NAMES = {*RuleFile.model_fields, *RuleSpec.model_fields, *Example.model_fields,
+                *ExpectedFact.model_fields}
+
+
+def load_rule_file(path: Path, shown: str) -> tuple[list[Rule], list[Diagnostic]]:
+    """Load one rule file; every problem is a diagnostic at its line."""
+    try:
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return [], [error(shown, "R001", f"not valid UTF-8 at byte {exc.start}")]
+    except OSError as exc:
+        return [], [error(shown, "R001", f"cannot read the file: {exc.strerror}")]
+    try:
+        data, positions = load(text)
+    except YamlProblem as exc:
+        return [], [error(shown, "R001", exc.message, exc.line, exc.col)]
+    if not isinstance(data, dict):
+        return [], [error(shown, "R002", "a rule file is a mapping with a `rules:` list", 1, 1)]
+    try:
+        parsed = RuleFile.model_validate(data)
+    except ValidationError as exc:
+        diags = []
+        for err in exc.errors():
+            if err["type"] == "extra_forbidden" or "literal_error" not in err["type"]:
+                line, col = positions.of(_pydantic_path(err["loc"]))
+                diags.append(error(shown, "R002", _pydantic_message(err), line, col))
+        return [], sorted(set(diags))
+    return _compile_rules(parsed, positions, shown, hashlib.sha256(raw).hexdigest())
+
+
+def _compile_rules(parsed: RuleFile, positions: Positions, shown: str,
+                   digest: str) -> tuple[list[Rule], list[Diagnostic]]:
+    rules: list[Rule] = []
+    diags: list[Diagnostic] = []
+    for index, spec in enumerate(parsed.rules):
+        compiled = []
+        ok = True
+        for p_index, pattern in enumerate(spec.patterns):
+            line, col = positions.of(("rules", index, "patterns", p_index))
+            try:
+                expanded = expand_pattern(pattern)
+                if ("money" in expanded and "(?P<money>" in expanded) != (spec.unit == "currency"):
+                    raise ValueError("a {money} pattern needs `unit: currency`, and "
+                                     "`unit: currency` needs {money}")
+                compiled.append(compile_pattern(expanded))
+            except ValueError as exc:
+                diags.append(error(shown, "R003", f"pattern: {exc}", line, col))
+                ok = False
+            except re2.error as exc:
+                diags.append(error(shown, "R003", f"pattern is not valid RE2: {exc}", line, col))
+                ok = False
+        if not ok:
+            continue
+        rules.append(Rule(
+            spec=spec,
+            file=shown,
+            line=positions.of(("rules", index))[0],
+            content_sha256=hashlib.sha256(spec.model_dump_json().encode()).hexdigest(),
+            patterns=tuple(compiled),
+            pattern_lines=tuple(positions.of(("rules", index, "patterns", i))[0]
+                                for i in range(len(spec.patterns))),
+            example_lines=tuple(positions.of(("rules", index, "examples", i))[0]
+                                for i in range(len(spec.examples))),
+        ))
+    return rules, diags
+
+
+def load_rulebook(dirs: list[tuple[Path, str]]) -> tuple[RuleBook, list[Diagnostic]]:
+    """Load rule folders in order; `dirs` pairs each folder with the prefix shown in messages.
+
+    A later folder's rule replaces an earlier one with the same id (a project overriding the
+    built-in library); a repeated id within one folder is an error.
+    """
+    book = RuleBook()
+    diags: list[Diagnostic] = []
+    by_id: dict[str, Rule] = {}
+    for folder, prefix in dirs:
+        seen_here: dict[str, Rule] = {}
+        for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
+            shown = f"{prefix}/{path.name}" if prefix else path.name
+            book.files[shown] = hashlib.sha256(path.read_bytes()).hexdigest()
+            rules, file_diags = load_rule_file(path, shown)
+            diags += file_diags
+            for rule in rules:
+                if rule.id in seen_here:
+                    first = seen_here[rule.id]
+                    diags.append(error(shown, "R005", f"rule id {rule.id!r} is already defined "
+                                       f"at {first.file}:{first.line}", rule.line))
+                    continue
+                seen_here[rule.id] = rule
+                by_id[rule.id] = rule
+    book.rules = list(by_id.values())
+    return book, diags

@@ -1,0 +1,450 @@
+"""Read a project's source documents: decode, reduce HTML to text, normalise, hash, segment.
+
+Public surface: `read_sources(sources_dir)` returns the documents and the diagnostics.
+Every offset in the ledger refers to `Document.text`, the text after this stage (NFC, `\\n`
+newlines, HTML reduced to text). Metadata comes from the catalogue `sources.csv` beside the
+documents, then from Markdown front matter, then from a date printed in the document's header:
+the catalogue wins.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import html
+import html.parser
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import timezone as dt_timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from ledger.diagnostics import Diagnostic, LedgerError, error, warning
+
+SOURCE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+CATALOGUE_NAME = "sources.csv"
+CATALOGUE_COLUMNS = ("path", "published", "publisher", "url", "language", "title")
+OPTIONAL_COLUMNS = ("encoding", "timezone")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of a document with its own claim time: a live-feed entry, or the whole text."""
+
+    start: int
+    end: int
+    day: date | None
+    clock: time | None = None
+    headline_start: int = -1
+    headline_end: int = -1
+
+
+@dataclass
+class Document:
+    """One source document after reading. `text` is the normalised text all offsets refer to."""
+
+    path: str
+    file_sha256: str
+    text: str
+    published: date | None
+    published_at: datetime | None
+    date_origin: str
+    publisher: str = ""
+    url: str = ""
+    language: str = "en"
+    title: str = ""
+    tz: tzinfo | None = None
+    segments: list[Segment] = field(default_factory=list)
+    sentences: list[tuple[int, int]] = field(default_factory=list)
+    masked: list[tuple[int, int]] = field(default_factory=list)
+
+    @property
+    def text_sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    def segment_at(self, offset: int) -> Segment:
+        for seg in self.segments:
+            if seg.start <= offset < seg.end:
+                return seg
+        return self.segments[-1]
+
+    def sentence_at(self, offset: int) -> tuple[int, int]:
+        for start, end in self.sentences:
+            if start <= offset < end:
+                return start, end
+        return offset, offset
+
+
+def normalise_text(raw: str) -> str:
+    """The one normalisation every offset refers to: `\\n` newlines and Unicode NFC."""
+    return unicodedata.normalize("NFC", raw.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+# --- catalogue ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CatalogueRow:
+    line: int
+    path: str
+    published: str
+    publisher: str
+    url: str
+    language: str
+    title: str
+    encoding: str
+    timezone: str
+
+
+def _read_catalogue(path: Path, shown: str) -> tuple[list[CatalogueRow], list[Diagnostic]]:
+    diags: list[Diagnostic] = []
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return [], [error(shown, "S004", f"catalogue is not UTF-8 (byte {exc.start})")]
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = reader.fieldnames or []
+    if "path" not in header:
+        return [], [error(shown, "S004", "catalogue has no 'path' column", line=1)]
+    known = set(CATALOGUE_COLUMNS) | set(OPTIONAL_COLUMNS)
+    for col in header:
+        if col not in known:
+            diags.append(warning(shown, "S004", f"unknown catalogue column {col!r} ignored", line=1))
+    rows: list[CatalogueRow] = []
+    for record in reader:
+        line = reader.line_num
+        values = {k: (record.get(k) or "").strip() for k in known}
+        if not values["path"]:
+            diags.append(error(shown, "S004", "row has an empty 'path'", line=line))
+            continue
+        rows.append(CatalogueRow(line=line, **values))
+    return rows, diags
+
+
+def _parse_published(value: str) -> tuple[date | None, datetime | None]:
+    if not value:
+        return None, None
+    try:
+        if len(value) == 10:
+            return date.fromisoformat(value), None
+        moment = datetime.fromisoformat(value)
+        return moment.date(), moment
+    except ValueError:
+        return None, None
+
+
+def _parse_timezone(value: str) -> tzinfo | None:
+    match = re.fullmatch(r"([+-])(\d{2}):?(\d{2})", value)
+    if match:
+        sign = 1 if match.group(1) == "+" else -1
+        delta = timedelta(hours=int(match.group(2)), minutes=int(match.group(3)))
+        return dt_timezone(sign * delta)
+    return ZoneInfo(value)
+
+
+# --- decoding and HTML -------------------------------------------------------------------------
+
+_BLOCK_TAGS = {
+    "address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption",
+    "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav",
+    "ol", "p", "pre", "section", "table", "td", "th", "title", "tr", "ul",
+}
+_SKIPPED_TAGS = {"script", "style", "noscript", "template", "head"}
+
+
+class _HtmlText(html.parser.HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.title = ""
+        self._skip = 0
+        self._in_title = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "title":
+            self._in_title = True
+        elif tag in _SKIPPED_TAGS:
+            self._skip += 1
+        if tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self._in_title = False
+        elif tag in _SKIPPED_TAGS and self._skip:
+            self._skip -= 1
+        if tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title += data
+        elif not self._skip:
+            self.parts.append(data)
+
+
+def html_to_text(markup: str) -> tuple[str, str]:
+    """Reduce HTML to text with one blank line between blocks; returns (text, title)."""
+    parser = _HtmlText()
+    parser.feed(markup)
+    parser.close()
+    joined = "".join(parser.parts)
+    lines = [re.sub(r"[ \t\f\v]+", " ", line).strip() for line in joined.split("\n")]
+    paragraphs: list[str] = []
+    for line in lines:
+        if line:
+            paragraphs.append(line)
+    return "\n\n".join(paragraphs) + "\n", html.unescape(parser.title).strip()
+
+
+_FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
+
+
+def _front_matter(text: str) -> tuple[dict[str, str], int]:
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}, 0
+    try:
+        data = yaml.load(match.group(1), Loader=yaml.BaseLoader)
+    except yaml.YAMLError:
+        return {}, 0
+    if not isinstance(data, dict):
+        return {}, 0
+    return {str(k): str(v) for k, v in data.items() if isinstance(v, str)}, match.end()
+
+
+# --- dates printed in a header -----------------------------------------------------------------
+
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
+            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
+            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_HEADER_DATE = re.compile(
+    r"(?P<iso>(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2}))"
+    r"|(?P<dmy>(?P<d2>\d{1,2}) (?P<mon>[A-Za-z]+)\.? (?P<y2>\d{4}))"
+    r"|(?P<mdy>(?P<mon3>[A-Za-z]+)\.? (?P<d3>\d{1,2}), (?P<y3>\d{4}))"
+)
+
+
+def _header_date(text: str) -> date | None:
+    """A date printed in the first lines of a document (a capture or post date)."""
+    for match in _HEADER_DATE.finditer(text[:400]):
+        try:
+            if match.group("iso"):
+                return date(int(match["y"]), int(match["m"]), int(match["d"]))
+            if match.group("dmy") and match["mon"].lower() in MONTHS:
+                return date(int(match["y2"]), MONTHS[match["mon"].lower()], int(match["d2"]))
+            if match.group("mdy") and match["mon3"].lower() in MONTHS:
+                return date(int(match["y3"]), MONTHS[match["mon3"].lower()], int(match["d3"]))
+        except ValueError:
+            continue
+    return None
+
+
+# --- live-feed entries and sentences -----------------------------------------------------------
+
+_ENTRY_MARK = re.compile(r"^[ \t]*(?:[•·▪‣◦*][ \t]*)?(\d{1,2}):(\d{2})[ \t]*$", re.MULTILINE)
+
+
+def _segments(text: str, published: date | None, start_at: int) -> list[Segment]:
+    """Split a live feed at its time stamps (`• 16:13`); entries run newest first.
+
+    The first entry is on the publication day; when a time is later than the entry above
+    it, the feed has crossed midnight backwards and the day steps back by one.
+    """
+    marks = [m for m in _ENTRY_MARK.finditer(text, start_at) if int(m.group(1)) < 24
+             and int(m.group(2)) < 60]
+    if not marks:
+        return [Segment(start_at, len(text), published)]
+    segments = [Segment(start_at, marks[0].start(), published)]
+    day = published
+    previous: time | None = None
+    for index, mark in enumerate(marks):
+        clock = time(int(mark.group(1)), int(mark.group(2)))
+        if previous is not None and clock > previous and day is not None:
+            day -= timedelta(days=1)
+        previous = clock
+        end = marks[index + 1].start() if index + 1 < len(marks) else len(text)
+        head = re.search(r"\S[^\n]*", text[mark.end():end])
+        h_start = mark.end() + head.start() if head else -1
+        h_end = mark.end() + head.end() if head else -1
+        segments.append(Segment(mark.start(), end, day, clock, h_start, h_end))
+    return segments
+
+
+_ABBREVIATIONS = {
+    "mr", "mrs", "ms", "dr", "prof", "gen", "col", "lt", "sgt", "capt", "maj", "st", "no", "vs",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "approx",
+    "est", "inc", "ltd", "co", "corp", "govt", "u.s", "u.k", "u.n", "e.g", "i.e", "etc",
+    "тыс", "млн", "млрд", "г", "гг", "т.е", "т.д", "ул", "им",
+}
+_SENTENCE_END = re.compile(r"(?:\.\.\.|…|[.!?])[\"'”’»)\]]*(?=\s+[\"“«'‘(\[]?[A-ZА-ЯЁ0-9])")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Sentences as (start, end) offsets; a line break always ends a sentence."""
+    spans: list[tuple[int, int]] = []
+    for line in re.finditer(r"[^\n]+", text):
+        start = line.start()
+        for end_mark in _SENTENCE_END.finditer(text, line.start(), line.end()):
+            word = re.search(r"([\w.]+)\.$", text[start:end_mark.start() + 1])
+            if (end_mark.group() == "." and word
+                    and (word.group(1).lower() in _ABBREVIATIONS or len(word.group(1)) == 1)):
+                continue
+            _add_span(text, start, end_mark.end(), spans)
+            start = end_mark.end()
+        _add_span(text, start, line.end(), spans)
+    return spans
+
+
+def _add_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        spans.append((start, end))
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def _decode(data: bytes, encoding: str, shown: str) -> tuple[str | None, Diagnostic | None]:
+    try:
+        return data.decode(encoding or "utf-8-sig"), None
+    except LookupError:
+        return None, error(shown, "S002", f"unknown encoding {encoding!r} in the catalogue")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        hint = "; name its encoding (cp1251, koi8-r, ...) in the catalogue's 'encoding' column"
+        name = encoding or "UTF-8"
+        return None, error(shown, "S002", f"not valid {name} at byte {exc.start}{hint}", line, col)
+
+
+def read_document(path: Path, rel: str, shown: str,
+                  meta: CatalogueRow | None) -> tuple[Document | None, list[Diagnostic]]:
+    """Read one document; `shown` is the path used in diagnostics."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [error(shown, "S007", f"cannot read the file: {exc.strerror}")]
+    raw, problem = _decode(data, meta.encoding if meta else "", shown)
+    if raw is None:
+        return None, [problem] if problem else []
+    diags: list[Diagnostic] = []
+    title = ""
+    if path.suffix.lower() in (".html", ".htm"):
+        raw, title = html_to_text(raw)
+    text = normalise_text(raw)
+    front, body_start = ({}, 0)
+    if path.suffix.lower() in (".md", ".markdown"):
+        front, body_start = _front_matter(text)
+
+    published, published_at = _parse_published(meta.published if meta else "")
+    origin = "catalogue"
+    if meta and meta.published and published is None:
+        diags.append(error(shown, "S004", f"published date {meta.published!r} is not ISO 8601"))
+    if published is None and front.get("published"):
+        published, published_at = _parse_published(front["published"])
+        origin = "front matter"
+    if published is None:
+        published = _header_date(text[body_start:])
+        origin = "document header"
+    if published is None:
+        origin = "none"
+        diags.append(warning(shown, "S006", "no publication date: facts get no as_of; "
+                             "add 'published' to the catalogue"))
+    tz: tzinfo | None = None
+    tz_name = meta.timezone if meta else front.get("timezone", "")
+    if tz_name:
+        try:
+            tz = _parse_timezone(tz_name)
+        except (ZoneInfoNotFoundError, ValueError):
+            diags.append(error(shown, "S004", f"unknown timezone {tz_name!r}"))
+
+    doc = Document(
+        path=rel,
+        file_sha256=hashlib.sha256(data).hexdigest(),
+        text=text,
+        published=published,
+        published_at=published_at,
+        date_origin=origin,
+        publisher=(meta.publisher if meta else "") or front.get("publisher", ""),
+        url=(meta.url if meta else "") or front.get("url", ""),
+        language=(meta.language if meta else "") or front.get("language", "") or "en",
+        title=(meta.title if meta else "") or front.get("title", "") or title,
+        tz=tz,
+        masked=[(0, body_start)] if body_start else [],
+    )
+    doc.segments = _segments(text, published, body_start)
+    doc.sentences = sentence_spans(text)
+    return doc, diags
+
+
+def read_sources(sources_dir: Path, shown_root: Path | None = None
+                 ) -> tuple[list[Document], list[Diagnostic]]:
+    """Read every document under `sources_dir`, with the catalogue's metadata.
+
+    Raises `LedgerError` only when the folder itself is missing.
+    """
+    shown_root = shown_root or sources_dir.parent
+
+    def shown(p: Path) -> str:
+        try:
+            return p.relative_to(shown_root).as_posix()
+        except ValueError:
+            return p.as_posix()
+
+    if not sources_dir.is_dir():
+        raise LedgerError([error(shown(sources_dir), "S001",
+                                 "sources folder not found: a project keeps its documents in "
+                                 "PROJECT/sources/")])
+    diags: list[Diagnostic] = []
+    catalogue: dict[str, CatalogueRow] = {}
+    cat_path = sources_dir / CATALOGUE_NAME
+    if cat_path.is_file():
+        rows, cat_diags = _read_catalogue(cat_path, shown(cat_path))
+        diags += cat_diags
+        for row in rows:
+            rel = Path(row.path).as_posix()
+            target = sources_dir / rel
+            if rel in catalogue:
+                diags.append(error(shown(cat_path), "S003", f"{rel!r} is listed twice", row.line))
+            elif not target.is_file():
+                diags.append(error(shown(cat_path), "S003",
+                                   f"row names {rel!r}, which is not in {shown(sources_dir)}/",
+                                   row.line))
+            else:
+                catalogue[rel] = row
+
+    docs: list[Document] = []
+    for path in sorted(sources_dir.rglob("*")):
+        if not path.is_file() or path == cat_path or path.name.startswith("."):
+            continue
+        rel = path.relative_to(sources_dir).as_posix()
+        if path.suffix.lower() not in SOURCE_SUFFIXES:
+            diags.append(warning(shown(path), "S005",
+                                 f"skipped: not a source type ({', '.join(SOURCE_SUFFIXES)})"))
+            continue
+        doc, doc_diags = read_document(path, rel, shown(path), catalogue.get(rel))
+        diags += doc_diags
+        if doc is not None:
+            docs.append(doc)
+    if not docs and not diags:
+        diags.append(warning(shown(sources_dir), "S001", "the sources folder holds no documents"))
+    return docs, diags
