@@ -16,7 +16,6 @@ import difflib
 import hashlib
 import re
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
@@ -24,6 +23,7 @@ import re2
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ledger import units
+from ledger.builtin import builtin_dir
 from ledger.diagnostics import Diagnostic, error
 from ledger.money import MONEY
 from ledger.numbers import QUANTITY
@@ -159,11 +159,8 @@ class RuleBook:
 
 
 def builtin_rules_dir() -> Path:
-    """The built-in library: inside the wheel, or the repository's rules/ in a checkout."""
-    packaged = Path(str(resources.files("ledger"))) / "_builtin" / "rules"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parent.parent / "rules"
+    """The built-in rule library."""
+    return builtin_dir("rules")
 
 
 def expand_pattern(pattern: str) -> str:

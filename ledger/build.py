@@ -1,0 +1,212 @@
+"""`ledger build`: the whole pipeline, stage by stage, and the atomic write of its outputs.
+
+Public surface: `build(project, out)` returns a `BuildResult`; it raises `LedgerError` when
+the input has errors (nothing is written then). Outputs are written to a temporary folder
+beside the output folder and moved into place only when all of them are complete; an output
+folder that holds anything other than a previous build is never replaced.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ledger import __version__
+from ledger.config import CONFIG_NAME, load_config
+from ledger.diagnostics import Diagnostic, LedgerError, error, has_errors
+from ledger.extract import extract
+from ledger.findings import Finding
+from ledger.normalise import Fact, normalise
+from ledger.places import Gazetteer
+from ledger.rates import RateBook
+from ledger.reconcile import Observation, reconcile
+from ledger.render.html import render_html
+from ledger.render.report import Report
+from ledger.render.tables import (
+    FACT_COLUMNS,
+    FINDING_COLUMNS,
+    OBSERVATION_COLUMNS,
+    fact_row,
+    finding_row,
+    observation_row,
+    to_csv,
+)
+from ledger.render.xlsx import render_workbook
+from ledger.rules import RuleBook, builtin_rules_dir, load_rulebook
+from ledger.sources import CATALOGUE_NAME, Document, read_sources
+
+MANIFEST_SCHEMA_VERSION = 1
+OUTPUT_NAMES = ("facts.csv", "observations.csv", "findings.csv", "ledger.xlsx", "index.html",
+                "manifest.json")
+
+
+@dataclass
+class BuildResult:
+    out: Path
+    documents: list[Document]
+    facts: list[Fact]
+    observations: list[Observation]
+    findings: list[Finding]
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def build(project: Path, out: Path | None = None) -> BuildResult:
+    """Read, load, extract, normalise, reconcile, render and write one project."""
+    out = out if out is not None else project / "build"
+    diagnostics: list[Diagnostic] = []
+    if not project.is_dir():
+        raise LedgerError([error(str(project), "P002", "project folder not found")])
+
+    config, found = load_config(project)
+    diagnostics += found
+    documents, found = read_sources(project / "sources", shown_root=project)
+    diagnostics += found
+    rulebook, found = load_rulebook(_rule_dirs(project, config.builtin_rules))
+    diagnostics += found
+    if not rulebook.rules and not has_errors(diagnostics):
+        diagnostics.append(error("rules", "R006", "no rules: enable the built-in library or "
+                                 "add rule files to PROJECT/rules/"))
+    rates, found = RateBook.load(project / "rates")
+    diagnostics += found
+    gazetteer, found = Gazetteer.load(project / "gazetteer.yaml")
+    diagnostics += found
+    if has_errors(diagnostics):
+        raise LedgerError(sorted(diagnostics, key=lambda d: (d.file, d.line, d.col)))
+
+    matches = extract(documents, rulebook)
+    facts, findings = normalise(matches, rates, gazetteer)
+    observations, conflicts = reconcile(facts, config.policy)
+    findings = sorted(findings + conflicts, key=lambda f: (f.code, f.fact_ids, f.message))
+
+    title = config.title or project.resolve().name
+    moment = _pinned_moment(documents)
+    about = [("Title", title), ("Tool", f"ledger {__version__}"),
+             ("Rule library", _rule_library_version(rulebook)), ("Policy", config.policy),
+             ("Built at (pinned)", moment.isoformat()),
+             ("How to verify", "manifest.json lists the sha256 of every input and output; "
+                               "rebuild from the same inputs and compare the hashes.")]
+    report = Report.build(title, documents, facts, observations, findings, about)
+    files = {
+        "facts.csv": to_csv(FACT_COLUMNS, [fact_row(f, report.observation_of) for f in facts]),
+        "observations.csv": to_csv(OBSERVATION_COLUMNS,
+                                   [observation_row(o) for o in observations]),
+        "findings.csv": to_csv(FINDING_COLUMNS, [finding_row(f) for f in findings]),
+        "ledger.xlsx": render_workbook(report, moment),
+        "index.html": render_html(report, config.report_locale, __version__),
+    }
+    used_tables = {f.fx_table for f in facts if f.fx_table}
+    files["manifest.json"] = _manifest(project, documents, rulebook, rates, used_tables,
+                                       files, moment, config.policy, title, diagnostics)
+    write_outputs(out, files)
+    return BuildResult(out, documents, facts, observations, findings, diagnostics)
+
+
+def _rule_dirs(project: Path, with_builtin: bool) -> list[tuple[Path, str]]:
+    dirs = [(builtin_rules_dir(), "ledger:rules")] if with_builtin else []
+    if (project / "rules").is_dir():
+        dirs.append((project / "rules", "rules"))
+    return dirs
+
+
+def _rule_library_version(rulebook: RuleBook) -> str:
+    builtin = sorted((k, v) for k, v in rulebook.files.items() if k.startswith("ledger:"))
+    digest = hashlib.sha256("".join(f"{k}={v}\n" for k, v in builtin).encode()).hexdigest()
+    return f"{__version__}+{digest[:12]}"
+
+
+def _pinned_moment(documents: list[Document]) -> datetime:
+    """SOURCE_DATE_EPOCH when set, else midnight UTC of the newest source's date."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC).replace(tzinfo=None)
+    days = [d.published for d in documents if d.published]
+    newest = max(days) if days else None
+    if newest is None or newest.year < 1980:
+        return datetime(2000, 1, 1)
+    return datetime(newest.year, newest.month, newest.day)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _manifest(project: Path, documents: list[Document], rulebook: RuleBook, rates: RateBook,
+              used_tables: set[str], files: dict[str, bytes], moment: datetime, policy: str,
+              title: str, diagnostics: list[Diagnostic]) -> bytes:
+    inputs = [{"path": f"sources/{d.path}", "kind": "source", "sha256": d.file_sha256,
+               "text_sha256": d.text_sha256} for d in documents]
+    for name, kind in ((f"sources/{CATALOGUE_NAME}", "catalogue"), (CONFIG_NAME, "config"),
+                       ("gazetteer.yaml", "gazetteer")):
+        path = project / name
+        if path.is_file():
+            inputs.append({"path": name, "kind": kind, "sha256": _sha256(path.read_bytes())})
+    inputs += [{"path": name, "kind": "rules", "sha256": digest}
+               for name, digest in sorted(rulebook.files.items())]
+    inputs += [{"path": name, "kind": "rates", "sha256": digest}
+               for name, digest in sorted(rates.file_hashes(used_tables).items())]
+    manifest = {
+        "schema_version": MANIFEST_SCHEMA_VERSION,
+        "tool": {"name": "ledger", "version": __version__},
+        "rule_library_version": _rule_library_version(rulebook),
+        "project": {"title": title, "policy": policy},
+        "built_at": moment.isoformat() + "Z",
+        "inputs": inputs,
+        "outputs": [{"path": name, "sha256": _sha256(data), "bytes": len(data)}
+                    for name, data in sorted(files.items())],
+        "diagnostics": [d.format() for d in diagnostics],
+    }
+    return (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _previous_outputs(out: Path) -> set[str] | None:
+    """Names a previous build in `out` wrote (from its manifest), or None if it is not one."""
+    try:
+        manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+        if manifest.get("tool", {}).get("name") != "ledger":
+            return None
+        return {o["path"] for o in manifest.get("outputs", [])} | {"manifest.json"}
+    except (OSError, ValueError, AttributeError, TypeError, KeyError):
+        return None
+
+
+def write_outputs(out: Path, files: dict[str, bytes]) -> None:
+    """Write all files to a temporary folder, then swap it in for `out` in one rename."""
+    if out.exists():
+        if not out.is_dir():
+            raise LedgerError([error(str(out), "O001", "output path exists and is not a folder")])
+        present = {p.name for p in out.iterdir()}
+        if present:
+            previous = _previous_outputs(out)
+            foreign = sorted(present - previous) if previous is not None else sorted(present)
+            if foreign:
+                raise LedgerError([error(str(out), "O001",
+                                         "refusing to replace a folder that holds files ledger "
+                                         f"did not write: {', '.join(foreign[:5])}; choose "
+                                         "another --out")])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        tmp.chmod(0o777 & ~umask)
+        for name, data in files.items():
+            with open(tmp / name, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+        if out.exists():
+            old = out.parent / f".{out.name}.old-{os.getpid()}"
+            os.rename(out, old)
+            os.rename(tmp, out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.rename(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise

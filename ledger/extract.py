@@ -1,0 +1,105 @@
+"""Extract: run the rule book over the documents and keep one match per figure.
+
+Public surface: `extract(documents, rulebook)` returns `Match`es in document order.
+
+Each line of a document is matched at once against every pattern with an RE2 set; only the
+patterns the set reports are run for their spans. When several rules claim one figure (the
+same or overlapping `{quantity}`/`{money}` spans), the rule with the higher `priority` wins,
+then the longer match, then the rule listed first.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import re2
+
+from ledger.numbers import looks_like_date_or_time
+from ledger.rules import Rule, RuleBook
+from ledger.sources import Document
+
+
+SET_MAX_MEM = 1 << 30
+"""RE2's memory budget for the set of all patterns (its DFA cache); RE2 stays linear-time."""
+
+
+@dataclass(frozen=True)
+class Match:
+    """A rule's match in a document: the whole match and the figure's span within it."""
+
+    rule: Rule
+    document: Document
+    start: int
+    end: int
+    fig_start: int
+    fig_end: int
+    people: str = ""
+
+    @property
+    def figure_text(self) -> str:
+        return self.document.text[self.fig_start:self.fig_end]
+
+
+class _Matcher:
+    """All patterns of a rule book in one RE2 set, with the rule each belongs to."""
+
+    def __init__(self, rulebook: RuleBook) -> None:
+        options = re2.Options()
+        options.case_sensitive = False
+        options.max_mem = SET_MAX_MEM
+        self.set = re2.Set.SearchSet(options)
+        self.entries: list[tuple[Rule, Any]] = []
+        for rule in rulebook.rules:
+            for compiled in rule.patterns:
+                self.set.Add(compiled.pattern)
+                self.entries.append((rule, compiled))
+        self.set.Compile()
+
+    def line_matches(self, doc: Document, line: str, offset: int) -> list[Match]:
+        found: list[Match] = []
+        hits = (self.set.Match(line) or []) if self.entries else []
+        for index in sorted(hits):
+            rule, compiled = self.entries[index]
+            group = compiled.groupindex["money" if rule.is_money else "quantity"]
+            people_group = compiled.groupindex.get("people")
+            for m in compiled.finditer(line):
+                f_start, f_end = m.span(group)
+                if f_start < 0 or looks_like_date_or_time(line, f_start, f_end):
+                    continue
+                people = m.group(people_group) if people_group else None
+                found.append(Match(rule, doc, offset + m.start(), offset + m.end(),
+                                   offset + f_start, offset + f_end, people or ""))
+        return found
+
+
+def _best(matches: list[Match], order: dict[str, int]) -> list[Match]:
+    """One match per figure: overlapping figure spans keep the strongest claim."""
+    def strength(m: Match) -> tuple[int, int, int, int]:
+        return (-m.rule.spec.priority, -(m.fig_end - m.fig_start), -(m.end - m.start),
+                order[m.rule.id])
+
+    kept: list[Match] = []
+    for m in sorted(matches, key=strength):
+        if all(m.fig_end <= k.fig_start or m.fig_start >= k.fig_end for k in kept):
+            kept.append(m)
+    return sorted(kept, key=lambda m: (m.fig_start, m.fig_end))
+
+
+_LINE = re.compile(r"[^\n]+")
+
+
+def extract(documents: list[Document], rulebook: RuleBook) -> list[Match]:
+    """Every figure the rules find, one match per figure, in document and text order."""
+    matcher = _Matcher(rulebook)
+    order = {rule.id: i for i, rule in enumerate(rulebook.rules)}
+    result: list[Match] = []
+    for doc in documents:
+        matches: list[Match] = []
+        for line in _LINE.finditer(doc.text):
+            if any(s <= line.start() < e for s, e in doc.masked):
+                continue
+            matches += matcher.line_matches(doc, line.group(), line.start())
+        result += _best(matches, order)
+    return result

@@ -1,0 +1,256 @@
+"""Normalise: turn each match into a `Fact` with value, interval, unit, kind, place, time and,
+for money, the USD value at the official rate in force on the claim date.
+
+Public surface: `normalise(matches, rates, gazetteer)` returns facts and findings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from ledger.extract import Match
+from ledger.findings import Finding
+from ledger.money import MONEY, Money, parse_money
+from ledger.numbers import APPROX_TOLERANCE, Quantity, parse_quantity
+from ledger.periods import find_periods
+from ledger.places import Gazetteer, Mention, choose_place
+from ledger.rates import Rate, RateBook
+from ledger.rules import HOUSEHOLD_NOUNS, compile_pattern
+from ledger.sources import Document
+
+STATED_EXACT_TOLERANCE = 0.02
+"""A stated conversion without qualifier may differ this much from the computed one
+(sources round, and convert at other banks' or other days' rates)."""
+
+_STATED_AFTER = compile_pattern(
+    rf"^\s*[(\[]\s*(?:or\s+|i\.e\.\s+)?(?P<money>{MONEY})\s*[)\]]")
+
+
+@dataclass
+class Fact:
+    """One figure as stated in one place of one document, with its provenance."""
+
+    fact_id: str
+    source: str
+    indicator: str
+    value: float
+    qualifier: str
+    low: float | None
+    high: float | None
+    unit: str
+    kind: str
+    place: str
+    as_of: str
+    period_start: str
+    period_end: str
+    period: str
+    quote: str
+    quote_start: int
+    quote_end: int
+    char_start: int
+    char_end: int
+    line: int
+    rule_id: str
+    rule_file: str
+    rule_line: int
+    publisher: str = ""
+    vague: bool = False
+    currency: str = ""
+    value_usd: float | None = None
+    fx_rate: float | None = None
+    fx_date: str = ""
+    fx_source: str = ""
+    fx_table: str = ""
+    fx_row: int | None = None
+    fx_lag_days: int | None = None
+    fx_basis: str = ""
+    stated_value: float | None = None
+    stated_currency: str = ""
+    stated_qualifier: str = ""
+    stated_start: int | None = None
+    stated_end: int | None = None
+    steps: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def claim_day(self) -> str:
+        return self.as_of[:10]
+
+
+def _fact_id(doc: Document, start: int, end: int, indicator: str) -> str:
+    key = f"{doc.path}|{doc.text_sha256}|{start}|{end}|{indicator}"
+    return "F" + hashlib.sha256(key.encode()).hexdigest()[:12]
+
+
+def _as_of(doc: Document, offset: int, shifted: date | None) -> tuple[str, date | None]:
+    """The claim's date-time: the feed entry's time, else the catalogue's, else its day."""
+    segment = doc.segment_at(offset)
+    if shifted is not None and shifted != segment.day:
+        return shifted.isoformat(), shifted
+    if segment.day is None:
+        return "", None
+    if segment.clock is not None:
+        moment = datetime.combine(segment.day, segment.clock, tzinfo=doc.tz)
+        return moment.isoformat(timespec="minutes"), segment.day
+    if doc.published_at is not None and segment.day == doc.published:
+        moment = doc.published_at
+        if moment.tzinfo is None and doc.tz is not None:
+            moment = moment.replace(tzinfo=doc.tz)
+        return moment.isoformat(timespec="minutes"), segment.day
+    return segment.day.isoformat(), segment.day
+
+
+class _PlaceFinder:
+    """Place mentions per document, found once and reused for every figure."""
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
+        self.cache: dict[str, list[Mention]] = {}
+
+    def place_for(self, doc: Document, match: Match, sentence: tuple[int, int]) -> str:
+        mentions = self.cache.get(doc.path)
+        if mentions is None:
+            mentions = self.cache[doc.path] = self.gazetteer.mentions(doc.text)
+
+        def within(start: int, end: int) -> list[Mention]:
+            return [m for m in mentions if start <= m.start and m.end <= end]
+
+        chosen = choose_place(doc.text, within(*sentence), match.fig_start, match.fig_end)
+        segment = doc.segment_at(match.fig_start)
+        if chosen is None and segment.headline_start >= 0:
+            head = within(segment.headline_start, segment.headline_end)
+            chosen = choose_place(doc.text, head, segment.headline_end, segment.headline_end)
+        if chosen is None and doc.title:
+            title = self.gazetteer.mentions(doc.title)
+            chosen = choose_place(doc.title, title, len(doc.title), len(doc.title))
+        return chosen.place.name if chosen else ""
+
+
+def _convert(fact: Fact, money: Money, rates: RateBook, claim: date | None,
+             findings: list[Finding]) -> None:
+    fact.currency = money.currency
+    if money.currency == "USD":
+        fact.value_usd = fact.value
+        return
+    rate: Rate | None = rates.lookup(money.currency, claim) if claim else None
+    if rate is None:
+        when = claim.isoformat() if claim else "an unknown date"
+        findings.append(Finding("warning", "no-rate",
+                                f"no exchange rate for {money.currency} on {when}: the amount "
+                                f"stays in {money.currency} and value_usd is empty",
+                                (fact.fact_id,)))
+        return
+    fact.value_usd = round(fact.value / rate.per_usd, 2)
+    fact.fx_rate = rate.per_usd
+    fact.fx_date = rate.published.isoformat()
+    fact.fx_source = rate.source
+    fact.fx_table = rate.table
+    fact.fx_row = rate.row
+    fact.fx_lag_days = rate.lag_days
+    fact.fx_basis = rate.basis
+    fact.steps += (f"{fact.value:,.2f} {money.currency} / {rate.per_usd} {money.currency} per "
+                   f"USD ({rate.table} row {rate.row}, {rate.published}, lag {rate.lag_days} "
+                   f"d) = {fact.value_usd:,.2f} USD",)
+    if not rate.is_official_daily:
+        findings.append(Finding("warning", "rate-not-official-daily",
+                                f"{money.currency} on {claim} converted at a {rate.basis} rate "
+                                f"of {rate.published} ({rate.source}): no official daily rate "
+                                "is available", (fact.fact_id,)))
+
+
+def _check_stated(fact: Fact, stated: Money, findings: list[Finding]) -> None:
+    """Compare a conversion written in the source with the one computed at the official rate."""
+    if stated.currency != "USD" or fact.value_usd is None or fact.currency == "USD":
+        return
+    computed = fact.value_usd
+    value = stated.quantity.value
+    tolerance = APPROX_TOLERANCE if stated.quantity.qualifier == "approx" else (
+        STATED_EXACT_TOLERANCE)
+    difference = (value - computed) / computed
+    basis = (f"{fact.value:,.0f} {fact.currency} at {fact.fx_rate} per USD "
+             f"({fact.fx_date}, {fact.fx_source}) is {computed:,.2f} USD")
+    if abs(difference) <= tolerance:
+        findings.append(Finding("info", "stated-conversion-consistent",
+                                f"stated {value:,.2f} USD ({stated.quantity.qualifier}) agrees: "
+                                f"{basis}; difference {difference:+.1%}, within "
+                                f"{tolerance:.0%}", (fact.fact_id,)))
+    else:
+        findings.append(Finding("warning", "stated-conversion-mismatch",
+                                f"stated {value:,.2f} USD ({stated.quantity.qualifier}) "
+                                f"disagrees: {basis}; difference {difference:+.1%}, more than "
+                                f"{tolerance:.0%}", (fact.fact_id,)))
+
+
+def _fact(match: Match, places: _PlaceFinder, rates: RateBook,
+          findings: list[Finding]) -> Fact | None:
+    doc, rule = match.document, match.rule
+    text = match.figure_text
+    money = parse_money(text, doc.language) if rule.is_money else None
+    quantity: Quantity | None = money.quantity if money else parse_quantity(text, doc.language)
+    if quantity is None:
+        return None
+    sentence = doc.sentence_at(match.fig_start)
+    period, day = find_periods(doc.text, sentence[0], sentence[1], match.fig_start,
+                               match.fig_end, doc.segment_at(match.fig_start).day)
+    as_of, claim = _as_of(doc, match.fig_start, day.as_of if day else None)
+    kind = rule.spec.kind
+    if period is not None and period.is_flow and kind in ("stock", "flow"):
+        kind = "flow"
+    unit = money.currency if money else rule.spec.unit
+    if match.people.lower() in HOUSEHOLD_NOUNS and unit == "person":
+        unit = "household"
+    low, high = quantity.low_high
+    line = doc.text.count("\n", 0, match.fig_start) + 1
+    fact = Fact(
+        fact_id=_fact_id(doc, match.fig_start, match.fig_end, rule.spec.indicator),
+        source=doc.path, indicator=rule.spec.indicator, value=quantity.value,
+        qualifier=quantity.qualifier, low=low, high=high, unit=unit, kind=kind,
+        place=places.place_for(doc, match, sentence), as_of=as_of,
+        period_start=period.period_start.isoformat() if period and period.period_start else "",
+        period_end=period.period_end.isoformat() if period and period.period_end else "",
+        period=period.iso if period else "",
+        quote=doc.text[sentence[0]:sentence[1]], quote_start=sentence[0], quote_end=sentence[1],
+        char_start=match.fig_start, char_end=match.fig_end, line=line, rule_id=rule.id,
+        rule_file=rule.file, rule_line=rule.line, publisher=doc.publisher,
+        vague=quantity.vague, steps=quantity.steps,
+    )
+    if period is not None:
+        fact.steps += (f"period {period.text!r} resolved against {claim}",)
+    if quantity.ambiguous:
+        findings.append(Finding("warning", "ambiguous-number", quantity.ambiguous,
+                                (fact.fact_id,)))
+    if money is not None:
+        if money.ambiguous:
+            findings.append(Finding("warning", "ambiguous-currency", money.ambiguous,
+                                    (fact.fact_id,)))
+        _convert(fact, money, rates, claim, findings)
+        stated_match = _STATED_AFTER.search(doc.text[match.fig_end:match.fig_end + 80])
+        stated = (parse_money(stated_match.group(_STATED_AFTER.groupindex["money"]), doc.language)
+                  if stated_match else None)
+        if stated_match and stated:
+            fact.stated_value = stated.quantity.value
+            fact.stated_currency = stated.currency
+            fact.stated_qualifier = stated.quantity.qualifier
+            money_group = _STATED_AFTER.groupindex["money"]
+            fact.stated_start = match.fig_end + stated_match.start(money_group)
+            fact.stated_end = match.fig_end + stated_match.end(money_group)
+            _check_stated(fact, stated, findings)
+    return fact
+
+
+def normalise(matches: list[Match], rates: RateBook,
+              gazetteer: Gazetteer) -> tuple[list[Fact], list[Finding]]:
+    """Facts for the matches, in order; a stated conversion is never a fact of its own."""
+    places = _PlaceFinder(gazetteer)
+    findings: list[Finding] = []
+    facts: list[Fact] = []
+    for match in matches:
+        fact = _fact(match, places, rates, findings)
+        if fact is not None:
+            facts.append(fact)
+    conversions = {(f.source, f.stated_start) for f in facts if f.stated_start is not None}
+    dropped = {f.fact_id for f in facts if (f.source, f.char_start) in conversions}
+    facts = [f for f in facts if f.fact_id not in dropped]
+    findings = [f for f in findings if not set(f.fact_ids) & dropped]
+    return facts, findings

@@ -1,0 +1,1 @@
+"""Renderers: the CSV contract, the Excel workbook and the HTML summary."""

@@ -1,0 +1,87 @@
+"""The report: one view of a build that the workbook and the HTML summary both render.
+
+Public surface: `Report.build(...)`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from ledger.findings import Finding
+from ledger.normalise import Fact
+from ledger.reconcile import Observation
+from ledger.sources import Document
+
+HOW_TO_READ = (
+    "Each row below is the latest point of one series: an indicator, at a place, of one kind "
+    "(stock: a total at a date; flow: a change over a period; plan: announced or expected; "
+    "rate: an amount per person or day).",
+    "Value is the accepted figure; Low and High bound what the statements allow (empty: open). "
+    "Statements counts the sentences that state it; Sources counts the documents.",
+    "Status 'conflict' means sources disagree: see the Findings sheet. Every figure leads to its "
+    "sentence in the Facts sheet (quote, document, character offsets, rule and exchange rate).",
+    "Money is converted to USD at the official rate in force on the claim date (the Rates sheet "
+    "names each rate, its date and its source).",
+)
+
+
+@dataclass(frozen=True)
+class RateUsed:
+    currency: str
+    published: date
+    per_usd: float
+    table: str
+    row: int
+    basis: str
+    source: str
+
+
+@dataclass
+class Report:
+    title: str
+    documents: list[Document]
+    facts: list[Fact]
+    observations: list[Observation]
+    findings: list[Finding]
+    about: list[tuple[str, str]]
+    how_to_read: tuple[str, ...] = HOW_TO_READ
+    headlines: list[Observation] = field(default_factory=list)
+    observation_of: dict[str, str] = field(default_factory=dict)
+    observation_row: dict[str, int] = field(default_factory=dict)
+    source_row: dict[str, int] = field(default_factory=dict)
+    rates_used: dict[tuple[str, str, str], RateUsed] = field(default_factory=dict)
+    rate_claims: dict[tuple[str, str, str], set[str]] = field(default_factory=dict)
+    rate_lags: dict[tuple[str, str, str], list[int]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, title: str, documents: list[Document], facts: list[Fact],
+              observations: list[Observation], findings: list[Finding],
+              about: list[tuple[str, str]]) -> Report:
+        report = cls(title, documents, facts, observations, findings, about)
+        latest: dict[tuple[str, str, str, str], Observation] = {}
+        for obs in observations:
+            key = obs.series_key
+            if key not in latest or (obs.as_of, obs.period_end) >= (latest[key].as_of,
+                                                                    latest[key].period_end):
+                latest[key] = obs
+        report.headlines = sorted(latest.values(), key=lambda o: (o.indicator, o.place, o.kind))
+        for row, obs in enumerate(observations, start=2):
+            report.observation_row[obs.observation_id] = row
+            for fact_id in obs.fact_ids:
+                report.observation_of[fact_id] = obs.observation_id
+        report.source_row = {doc.path: row for row, doc in enumerate(documents, start=2)}
+        claims: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+        lags: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+        for fact in facts:
+            if fact.fx_rate is None or fact.fx_row is None:
+                continue
+            key = (fact.currency, fact.fx_date, fact.fx_table)
+            report.rates_used[key] = RateUsed(fact.currency, date.fromisoformat(fact.fx_date),
+                                              fact.fx_rate, fact.fx_table, fact.fx_row,
+                                              fact.fx_basis, fact.fx_source)
+            claims[key].add(fact.claim_day)
+            lags[key].append(fact.fx_lag_days or 0)
+        report.rate_claims, report.rate_lags = dict(claims), dict(lags)
+        return report

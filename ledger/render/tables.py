@@ -1,0 +1,90 @@
+"""The machine-readable outputs: facts.csv, observations.csv, findings.csv (the contract of
+docs/outputs.md), and the row dictionaries the workbook and HTML share.
+
+Free-text columns (quotes, messages, titles) follow OWASP's advice against CSV injection: a
+value beginning with `=`, `+`, `-`, `@`, tab or carriage return gets a leading `'`. Numbers
+stay numbers. Rows are sorted so identical input gives identical bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from ledger.findings import Finding
+from ledger.normalise import Fact
+from ledger.reconcile import Observation
+
+FACT_COLUMNS = (
+    "fact_id", "source", "indicator", "value", "qualifier", "low", "high", "unit", "kind",
+    "place", "as_of", "period_start", "period_end", "currency", "value_usd", "fx_rate",
+    "fx_date", "fx_source", "quote", "char_start", "char_end", "rule_id",
+    # additions beyond the contract's minimum
+    "period", "vague", "line", "quote_start", "quote_end", "publisher", "rule_file",
+    "rule_line", "fx_table", "fx_row", "fx_lag_days", "fx_basis", "stated_value",
+    "stated_currency", "stated_qualifier", "observation_id",
+)
+OBSERVATION_COLUMNS = (
+    "observation_id", "indicator", "place", "kind", "unit", "as_of", "period_start",
+    "period_end", "value", "low", "high", "status", "policy", "fact_ids", "n_sources",
+    "qualifier", "value_usd", "sources",
+)
+FINDING_COLUMNS = ("finding_id", "severity", "code", "message", "fact_ids", "observation_id")
+FREE_TEXT = {"quote", "message", "fx_source", "publisher", "title", "sources"}
+_DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def number(value: float | int | None) -> str:
+    """A number as CSV text: integers without a decimal point, others to 10 digits."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if float(value).is_integer():
+        return str(int(value))
+    return format(float(value), ".10g")
+
+
+def defuse(text: str) -> str:
+    """OWASP's CSV-injection guard for free text."""
+    return "'" + text if text.startswith(_DANGEROUS_START) else text
+
+
+def fact_row(fact: Fact, observation_of: dict[str, str]) -> dict[str, object]:
+    row: dict[str, object] = {c: getattr(fact, c, "") for c in FACT_COLUMNS}
+    row["observation_id"] = observation_of.get(fact.fact_id, "")
+    return row
+
+
+def observation_row(obs: Observation) -> dict[str, object]:
+    row: dict[str, object] = {c: getattr(obs, c) for c in OBSERVATION_COLUMNS}
+    row["fact_ids"] = " ".join(obs.fact_ids)
+    row["sources"] = " ".join(obs.sources)
+    return row
+
+
+def finding_row(finding: Finding) -> dict[str, object]:
+    return {"finding_id": finding.finding_id, "severity": finding.severity,
+            "code": finding.code, "message": finding.message,
+            "fact_ids": " ".join(finding.fact_ids), "observation_id": finding.observation_id}
+
+
+def to_csv(columns: tuple[str, ...], rows: list[dict[str, object]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        cells = []
+        for column in columns:
+            value = row.get(column)
+            if value is None:
+                cells.append("")
+            elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                cells.append(number(value))
+            elif isinstance(value, bool):
+                cells.append("true" if value else "false")
+            else:
+                text = str(value)
+                cells.append(defuse(text) if column in FREE_TEXT else text)
+        writer.writerow(cells)
+    return out.getvalue().encode("utf-8")
