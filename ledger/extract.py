@@ -2,7 +2,7 @@
 
 Public surface: `extract(documents, rulebook)` returns `Match`es in document order.
 
-Each line of a document is matched at once against every pattern with an RE2 set; only the
+Each paragraph of a document is matched at once against every pattern with an RE2 set; only the
 patterns the set reports are run for their spans. When several rules claim one figure (the
 same or overlapping `{quantity}`/`{money}` spans), the rule with the higher `priority` wins,
 then the longer match, then the rule listed first.
@@ -10,7 +10,6 @@ then the longer match, then the rule listed first.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +17,7 @@ import re2
 
 from ledger.numbers import looks_like_date_or_time
 from ledger.rules import Rule, RuleBook
-from ledger.sources import Document
+from ledger.sources import Document, paragraph_spans
 
 
 SET_MAX_MEM = 1 << 30
@@ -57,7 +56,7 @@ class _Matcher:
                 self.entries.append((rule, compiled))
         self.set.Compile()
 
-    def line_matches(self, doc: Document, line: str, offset: int) -> list[Match]:
+    def paragraph_matches(self, doc: Document, line: str, offset: int) -> list[Match]:
         found: list[Match] = []
         hits = (self.set.Match(line) or []) if self.entries else []
         for index in sorted(hits):
@@ -87,9 +86,6 @@ def _best(matches: list[Match], order: dict[str, int]) -> list[Match]:
     return sorted(kept, key=lambda m: (m.fig_start, m.fig_end))
 
 
-_LINE = re.compile(r"[^\n]+")
-
-
 def extract(documents: list[Document], rulebook: RuleBook) -> list[Match]:
     """Every figure the rules find, one match per figure, in document and text order."""
     matcher = _Matcher(rulebook)
@@ -97,9 +93,9 @@ def extract(documents: list[Document], rulebook: RuleBook) -> list[Match]:
     result: list[Match] = []
     for doc in documents:
         matches: list[Match] = []
-        for line in _LINE.finditer(doc.text):
-            if any(s <= line.start() < e for s, e in doc.masked):
+        for start, end in paragraph_spans(doc.text):
+            if any(s <= start < e for s, e in doc.masked):
                 continue
-            matches += matcher.line_matches(doc, line.group(), line.start())
+            matches += matcher.paragraph_matches(doc, doc.text[start:end], start)
         result += _best(matches, order)
     return result

@@ -182,8 +182,8 @@ def _check_stated(fact: Fact, stated: Money, findings: list[Finding]) -> None:
                                 f"{tolerance:.0%}", (fact.fact_id,)))
 
 
-def _fact(match: Match, places: _PlaceFinder, rates: RateBook,
-          findings: list[Finding]) -> Fact | None:
+def _fact(match: Match, places: _PlaceFinder, rates: RateBook, findings: list[Finding],
+          figures: tuple[int, ...]) -> Fact | None:
     doc, rule = match.document, match.rule
     text = match.figure_text
     money = parse_money(text, doc.language) if rule.is_money else None
@@ -192,7 +192,7 @@ def _fact(match: Match, places: _PlaceFinder, rates: RateBook,
         return None
     sentence = doc.sentence_at(match.fig_start)
     period, day = find_periods(doc.text, sentence[0], sentence[1], match.fig_start,
-                               match.fig_end, doc.segment_at(match.fig_start).day)
+                               match.fig_end, doc.segment_at(match.fig_start).day, figures)
     as_of, claim = _as_of(doc, match.fig_start, day.as_of if day else None)
     kind = rule.spec.kind
     if period is not None and period.is_flow and kind in ("stock", "flow"):
@@ -245,8 +245,12 @@ def normalise(matches: list[Match], rates: RateBook,
     places = _PlaceFinder(gazetteer)
     findings: list[Finding] = []
     facts: list[Fact] = []
+    figures: dict[str, tuple[int, ...]] = {}
     for match in matches:
-        fact = _fact(match, places, rates, findings)
+        figures.setdefault(match.document.path, ())
+        figures[match.document.path] += (match.fig_start,)
+    for match in matches:
+        fact = _fact(match, places, rates, findings, figures[match.document.path])
         if fact is not None:
             facts.append(fact)
     conversions = {(f.source, f.stated_start) for f in facts if f.stated_start is not None}

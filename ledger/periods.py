@@ -6,7 +6,7 @@ change of claim date nearest to the figure within text[start:end].
 - a duration ("over the past day", "in the last 24 hours", "over the past week") makes a flow
   with a period ending on the claim date;
 - "since November 14" starts the period of a stock (a total since that date);
-- "yesterday" and "on Sunday" move the claim's own date.
+- "yesterday", "on Sunday" and "a week ago" move the claim's own date.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{_MONTH})"
         rf"|(?P<iso>\d{{4}}-\d{{2}}-\d{{2}})|(?P<wd>{'|'.join(WEEKDAYS)}))\b", re.I)),
     ("yesterday", re.compile(r"\byesterday\b", re.I)),
+    ("ago", re.compile(rf"\b(?P<n>\d+|an?|{_SMALL})\s+(?P<unit>day|week)s?\s+ago\b", re.I)),
     ("weekday", re.compile(rf"\b(?:on|last)\s+(?P<wd>{'|'.join(WEEKDAYS)})\b", re.I)),
 ]
 
@@ -94,15 +95,22 @@ def _resolve(kind: str, match: re.Match[str], as_of: date) -> Period | None:
         return Period(**span, period_start=start, period_end=as_of)
     if kind == "yesterday":
         return Period(**span, as_of=as_of - timedelta(days=1))
+    if kind == "ago":
+        n_text = match.group("n").lower()
+        n = int(n_text) if n_text.isdigit() else UNITS.get(n_text, 1)
+        days = n * (7 if match.group("unit").lower() == "week" else 1)
+        return Period(**span, as_of=as_of - timedelta(days=days))
     return Period(**span, as_of=_weekday_on_or_before(match.group("wd"), as_of))
 
 
 def find_periods(text: str, start: int, end: int, fig_start: int, fig_end: int,
-                 as_of: date | None) -> tuple[Period | None, Period | None]:
+                 as_of: date | None, other_figures: tuple[int, ...] = ()
+                 ) -> tuple[Period | None, Period | None]:
     """The time phrases in text[start:end] nearest to the figure at text[fig_start:fig_end].
 
     Returns (the nearest period: a duration or a "since", the nearest phrase that moves the
-    claim's date: "yesterday", "on Sunday"); either may be None.
+    claim's date: "yesterday", "on Sunday"); either may be None. A phrase with another figure
+    (a start offset in `other_figures`) between it and this figure belongs to that figure.
     """
     if as_of is None:
         return None, None
@@ -111,6 +119,9 @@ def find_periods(text: str, start: int, end: int, fig_start: int, fig_end: int,
     for kind, pattern in _PATTERNS:
         for match in pattern.finditer(text, start, end):
             resolved = _resolve(kind, match, as_of)
+            low, high = sorted((match.start(), fig_start))
+            if any(low < other < high for other in other_figures if other != fig_start):
+                continue
             if resolved is not None:
                 (days if resolved.as_of else periods).append(resolved)
 

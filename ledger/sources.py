@@ -157,6 +157,9 @@ _BLOCK_TAGS = {
 _SKIPPED_TAGS = {"script", "style", "noscript", "template", "head"}
 
 
+_BLOCK_BREAK = "\x00"
+
+
 class _HtmlText(html.parser.HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -171,7 +174,7 @@ class _HtmlText(html.parser.HTMLParser):
         elif tag in _SKIPPED_TAGS:
             self._skip += 1
         if tag in _BLOCK_TAGS:
-            self.parts.append("\n")
+            self.parts.append(_BLOCK_BREAK)
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "title":
@@ -179,27 +182,24 @@ class _HtmlText(html.parser.HTMLParser):
         elif tag in _SKIPPED_TAGS and self._skip:
             self._skip -= 1
         if tag in _BLOCK_TAGS:
-            self.parts.append("\n")
+            self.parts.append(_BLOCK_BREAK)
 
     def handle_data(self, data: str) -> None:
         if self._in_title:
             self.title += data
         elif not self._skip:
-            self.parts.append(data)
+            self.parts.append(data.replace(_BLOCK_BREAK, " "))
 
 
 def html_to_text(markup: str) -> tuple[str, str]:
-    """Reduce HTML to text with one blank line between blocks; returns (text, title)."""
+    """Reduce HTML to text: one paragraph per block element, blank lines between them,
+    whitespace inside a block collapsed; returns (text, title)."""
     parser = _HtmlText()
     parser.feed(markup)
     parser.close()
-    joined = "".join(parser.parts)
-    lines = [re.sub(r"[ \t\f\v]+", " ", line).strip() for line in joined.split("\n")]
-    paragraphs: list[str] = []
-    for line in lines:
-        if line:
-            paragraphs.append(line)
-    return "\n\n".join(paragraphs) + "\n", html.unescape(parser.title).strip()
+    blocks = (re.sub(r"\s+", " ", block).strip() for block in "".join(parser.parts).split(
+        _BLOCK_BREAK))
+    return "\n\n".join(b for b in blocks if b) + "\n", re.sub(r"\s+", " ", parser.title).strip()
 
 
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
@@ -293,22 +293,45 @@ _ABBREVIATIONS = {
     "тыс", "млн", "млрд", "г", "гг", "т.е", "т.д", "ул", "им",
 }
 _SENTENCE_END = re.compile(r"(?:\.\.\.|…|[.!?])[\"'”’»)\]]*(?=\s+[\"“«'‘(\[]?[A-ZА-ЯЁ0-9])")
+_PARAGRAPH = re.compile(r"[^\n]+(?:\n[^\n]*\S[^\n]*)*")
+SOFT_WRAP_MIN = 40
+"""A line break inside a paragraph ends a sentence after a line shorter than this (a title,
+a dateline, a list item); after a longer line it is a wrap of running text."""
+
+
+def paragraph_spans(text: str) -> list[tuple[int, int]]:
+    """Paragraphs: runs of non-blank lines, as (start, end) offsets."""
+    return [m.span() for m in _PARAGRAPH.finditer(text)]
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Sentences as (start, end) offsets; a line break always ends a sentence."""
+    """Sentences as (start, end) offsets; a blank line always ends a sentence."""
     spans: list[tuple[int, int]] = []
-    for line in re.finditer(r"[^\n]+", text):
-        start = line.start()
-        for end_mark in _SENTENCE_END.finditer(text, line.start(), line.end()):
-            word = re.search(r"([\w.]+)\.$", text[start:end_mark.start() + 1])
-            if (end_mark.group() == "." and word
-                    and (word.group(1).lower() in _ABBREVIATIONS or len(word.group(1)) == 1)):
-                continue
-            _add_span(text, start, end_mark.end(), spans)
-            start = end_mark.end()
-        _add_span(text, start, line.end(), spans)
+    for p_start, p_end in paragraph_spans(text):
+        start = p_start
+        breaks = [m.end() for m in re.finditer(r"\n", text[p_start:p_end])]
+        hard = []
+        line_start = p_start
+        for offset in breaks:
+            line_end = p_start + offset - 1
+            if len(text[line_start:line_end].strip()) < SOFT_WRAP_MIN:
+                hard.append(line_end)
+            line_start = p_start + offset
+        stops = sorted([*hard, *(m.end() for m in _SENTENCE_END.finditer(text, p_start, p_end)
+                                 if not _is_abbreviation(text, start, m))])
+        for stop in stops:
+            if stop > start:
+                _add_span(text, start, stop, spans)
+                start = stop
+        _add_span(text, start, p_end, spans)
     return spans
+
+
+def _is_abbreviation(text: str, start: int, end_mark: re.Match[str]) -> bool:
+    if end_mark.group() != ".":
+        return False
+    word = re.search(r"([\w.]+)\.$", text[max(start, end_mark.start() - 20):end_mark.start() + 1])
+    return bool(word and (word.group(1).lower() in _ABBREVIATIONS or len(word.group(1)) == 1))
 
 
 def _add_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
