@@ -48,6 +48,7 @@ class _Matcher:
         options = re2.Options()
         options.case_sensitive = False
         options.max_mem = SET_MAX_MEM
+        options.log_errors = False
         self.set = re2.Set.SearchSet(options)
         self.entries: list[tuple[Rule, Any]] = []
         for rule in rulebook.rules:

@@ -78,6 +78,7 @@ class Gazetteer:
             body = "|".join(re2.escape(a).replace(r"\ ", r"\s+") for a in aliases)
             options = re2.Options()
             options.case_sensitive = False
+            options.log_errors = False
             self._pattern = re2.compile(rf"(?:^|[^\pL\pN])({body})(?:$|[^\pL\pN])", options)
         return self._pattern
 

@@ -194,6 +194,7 @@ def expand_pattern(pattern: str) -> str:
 _OPTIONS = re2.Options()
 _OPTIONS.case_sensitive = False
 _OPTIONS.max_mem = 64 << 20
+_OPTIONS.log_errors = False
 
 
 def compile_pattern(pattern: str) -> Any:
@@ -201,12 +202,22 @@ def compile_pattern(pattern: str) -> Any:
     return re2.compile(pattern, options=_OPTIONS)
 
 
+def _re2_problem(exc: Exception) -> str:
+    """RE2's complaint without the expanded pattern it quotes ("missing ): <pattern>")."""
+    text = exc.args[0] if exc.args else str(exc)
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    head, _, tail = str(text).partition(": ")
+    return head if len(tail) > 30 else str(text)
+
+
 def _pydantic_message(err: Any) -> str:
     kind, msg, loc = err["type"], err["msg"], err["loc"]
     if kind == "extra_forbidden":
         key = loc[-1]
-        model = {"examples": Example, "expect": ExpectedFact}.get(
-            next((str(p) for p in reversed(loc[:-1]) if isinstance(p, str)), ""), RuleSpec)
+        owner = next((str(p) for p in reversed(loc[:-1]) if isinstance(p, str)), "")
+        model: type[BaseModel] = {"examples": Example, "expect": ExpectedFact,
+                                  "ExpectedFact": ExpectedFact}.get(owner, RuleSpec)
         if len(loc) == 1:
             model = RuleFile
         known = list(model.model_fields)
@@ -215,18 +226,19 @@ def _pydantic_message(err: Any) -> str:
         return f"unknown key {key!r}{hint}"
     if kind == "missing":
         return f"missing key {loc[-1]!r}"
+    if kind == "model_type" and loc and loc[-1] == "ExpectedFact":
+        return "expect: give the fact the example must produce (value: ...) or `none`"
     where = ".".join(str(p) for p in loc if isinstance(p, str) and p not in ("rules",))
     msg = msg.removeprefix("Value error, ")
     return f"{where}: {msg}" if where else msg
 
 
 def _pydantic_path(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
-    # pydantic adds the union member's name ('ExpectedFact', "literal['none']") to the path
-    return tuple(p for p in loc if isinstance(p, int) or p in _FIELD_NAMES)
+    """The YAML path of an error: pydantic adds the union member's name to it."""
+    return tuple(p for p in loc if p not in _UNION_TAGS)
 
 
-_FIELD_NAMES = {*RuleFile.model_fields, *RuleSpec.model_fields, *Example.model_fields,
-                *ExpectedFact.model_fields}
+_UNION_TAGS = {"ExpectedFact", "literal['none']"}
 
 
 def load_rule_file(path: Path, shown: str) -> tuple[list[Rule], list[Diagnostic]]:
@@ -249,9 +261,10 @@ def load_rule_file(path: Path, shown: str) -> tuple[list[Rule], list[Diagnostic]
     except ValidationError as exc:
         diags = []
         for err in exc.errors():
-            if err["type"] == "extra_forbidden" or "literal_error" not in err["type"]:
-                line, col = positions.of(_pydantic_path(err["loc"]))
-                diags.append(error(shown, "R002", _pydantic_message(err), line, col))
+            if err["loc"] and err["loc"][-1] == "literal['none']":
+                continue  # reported through the other member of `expect: ExpectedFact | none`
+            line, col = positions.of(_pydantic_path(err["loc"]))
+            diags.append(error(shown, "R002", _pydantic_message(err), line, col))
         return [], sorted(set(diags))
     return _compile_rules(parsed, positions, shown, hashlib.sha256(raw).hexdigest())
 
@@ -275,7 +288,8 @@ def _compile_rules(parsed: RuleFile, positions: Positions, shown: str,
                 diags.append(error(shown, "R003", f"pattern: {exc}", line, col))
                 ok = False
             except re2.error as exc:
-                diags.append(error(shown, "R003", f"pattern is not valid RE2: {exc}", line, col))
+                diags.append(error(shown, "R003", f"pattern is not valid RE2: "
+                                   f"{_re2_problem(exc)} in {pattern!r}", line, col))
                 ok = False
         if not ok:
             continue

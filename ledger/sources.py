@@ -99,6 +99,7 @@ class CatalogueRow:
     title: str
     encoding: str
     timezone: str
+    catalogue: str = CATALOGUE_NAME
 
 
 def _read_catalogue(path: Path, shown: str) -> tuple[list[CatalogueRow], list[Diagnostic]]:
@@ -122,7 +123,7 @@ def _read_catalogue(path: Path, shown: str) -> tuple[list[CatalogueRow], list[Di
         if not values["path"]:
             diags.append(error(shown, "S004", "row has an empty 'path'", line=line))
             continue
-        rows.append(CatalogueRow(line=line, **values))
+        rows.append(CatalogueRow(line=line, catalogue=shown, **values))
     return rows, diags
 
 
@@ -381,7 +382,8 @@ def read_document(path: Path, rel: str, shown: str,
     published, published_at = _parse_published(meta.published if meta else "")
     origin = "catalogue"
     if meta and meta.published and published is None:
-        diags.append(error(shown, "S004", f"published date {meta.published!r} is not ISO 8601"))
+        diags.append(error(meta.catalogue, "S004", f"published date {meta.published!r} of "
+                           f"{rel!r} is not an ISO 8601 date (YYYY-MM-DD)", meta.line))
     if published is None and front.get("published"):
         published, published_at = _parse_published(front["published"])
         origin = "front matter"
@@ -398,7 +400,8 @@ def read_document(path: Path, rel: str, shown: str,
         try:
             tz = _parse_timezone(tz_name)
         except (ZoneInfoNotFoundError, ValueError):
-            diags.append(error(shown, "S004", f"unknown timezone {tz_name!r}"))
+            diags.append(error(meta.catalogue if meta else shown, "S004",
+                               f"unknown timezone {tz_name!r}", meta.line if meta else 0))
 
     doc = Document(
         path=rel,

@@ -1,0 +1,71 @@
+"""Shared fixtures: the read-only shared folder beside the checkout, and small projects."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from ledger.build import BuildResult, build
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+SEED = SHARED / "seed"
+EXAMPLES = REPO / "examples"
+
+
+def needs_shared(path: Path) -> None:
+    """Skip, with the reason, when a file of ../shared is not there."""
+    if not path.exists():
+        pytest.skip(f"{path.relative_to(REPO.parent)} is absent: the shared folder is not "
+                    "beside this checkout")
+
+
+@pytest.fixture
+def seed_project(tmp_path: Path) -> Path:
+    """A project whose sources/ holds the seed document and its catalogue."""
+    needs_shared(SEED / "000_cc935aa015bef0f5.txt")
+    sources = tmp_path / "seed" / "sources"
+    sources.mkdir(parents=True)
+    shutil.copy(SEED / "000_cc935aa015bef0f5.txt", sources)
+    shutil.copy(SEED / "sources.csv", sources)
+    return tmp_path / "seed"
+
+
+@pytest.fixture(scope="session")
+def seed_build(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    needs_shared(SEED / "000_cc935aa015bef0f5.txt")
+    root = tmp_path_factory.mktemp("seed")
+    sources = root / "sources"
+    sources.mkdir()
+    shutil.copy(SEED / "000_cc935aa015bef0f5.txt", sources)
+    shutil.copy(SEED / "sources.csv", sources)
+    return build(root, root / "build")
+
+
+@pytest.fixture(scope="session")
+def example_build(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    root = tmp_path_factory.mktemp("example") / "karabakh-returns"
+    shutil.copytree(EXAMPLES / "karabakh-returns", root, ignore=shutil.ignore_patterns("build"))
+    return build(root, root / "build")
+
+
+MakeProject = Callable[..., Path]
+
+
+@pytest.fixture
+def make_project(tmp_path: Path) -> MakeProject:
+    """Write a project from a dict of relative path -> text (or bytes)."""
+    def make(files: dict[str, str | bytes], name: str = "project") -> Path:
+        root = tmp_path / name
+        for rel, content in files.items():
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8")
+        return root
+    return make

@@ -1,0 +1,155 @@
+"""Bad input gives a clear error naming the file (and line), exit code 1, and writes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import MakeProject
+
+from ledger.cli import main
+
+GOOD_RULE_TAIL = '''    examples:
+      - {name: hit, text: "5 people waited", expect: {value: 5}}
+      - {name: miss, text: "nobody waited", expect: none}
+'''
+FEED = "• 10:00\n\nMore than 1,100 people returned to Stepanakert over the past day.\n"
+
+RULE_FILE_CASES = [
+    ("unknown-key",
+     "rules:\n  - id: t.one\n    indicator: t\n    unit: person\n    kind: stock\n"
+     "    patterns: ['{quantity} people']\n    patern: x\n" + GOOD_RULE_TAIL,
+     "rules/bad.yaml:7:5: error R002 unknown key 'patern' (did you mean 'patterns'?)"),
+    ("yaml-syntax",
+     "rules:\n  - id: t.one\n    indicator: [unclosed\n",
+     "rules/bad.yaml:4:1: error R001 invalid YAML: expected ',' or ']', but got '<stream end>'"),
+    ("duplicate-key",
+     "rules:\n  - id: t.one\n    id: t.two\n",
+     "rules/bad.yaml:3:5: error R001 duplicate key 'id'"),
+    ("unknown-unit",
+     "rules:\n  - id: t.one\n    indicator: t\n    unit: persn\n    kind: stock\n"
+     "    patterns: ['{quantity} people']\n" + GOOD_RULE_TAIL,
+     "rules/bad.yaml:4:5: error R002 unit: unknown unit 'persn' (see ledger/data/units.txt)"),
+    ("bad-kind",
+     "rules:\n  - id: t.one\n    indicator: t\n    unit: person\n    kind: stok\n"
+     "    patterns: ['{quantity} people']\n" + GOOD_RULE_TAIL,
+     "rules/bad.yaml:5:5: error R002 kind: Input should be 'stock', 'flow', 'plan' or 'rate'"),
+    ("unknown-block",
+     "rules:\n  - id: t.one\n    indicator: t\n    unit: person\n    kind: stock\n"
+     "    patterns: ['{quantty} people']\n" + GOOD_RULE_TAIL,
+     "rules/bad.yaml:6:16: error R003 pattern: unknown block {quantty} "
+     "(did you mean {quantity}?)"),
+    ("invalid-re2",
+     "rules:\n  - id: t.one\n    indicator: t\n    unit: person\n    kind: stock\n"
+     "    patterns:\n      - '{quantity} (people'\n" + GOOD_RULE_TAIL,
+     "rules/bad.yaml:7:9: error R003 pattern is not valid RE2: missing ) in '{quantity} (people'"),
+    ("lookbehind",
+     "rules:\n  - id: t.one\n    indicator: t\n    unit: person\n    kind: stock\n"
+     "    patterns:\n      - '(?<=x){quantity} people'\n" + GOOD_RULE_TAIL,
+     "rules/bad.yaml:7:9: error R003 pattern is not valid RE2: invalid perl operator: (?<= in "
+     "'(?<=x){quantity} people'"),
+    ("no-figure",
+     "rules:\n  - id: t.one\n    indicator: t\n    unit: person\n    kind: stock\n"
+     "    patterns:\n      - 'people waited'\n" + GOOD_RULE_TAIL,
+     "rules/bad.yaml:7:9: error R003 pattern: a pattern needs {quantity} or {money}: the "
+     "figure it extracts"),
+    ("no-negative-example",
+     "rules:\n  - id: t.one\n    indicator: t\n    unit: person\n    kind: stock\n"
+     "    patterns: ['{quantity} people']\n    examples:\n"
+     "      - {name: hit, text: '5 people', expect: {value: 5}}\n"
+     "      - {name: hit2, text: '6 people', expect: {value: 6}}\n",
+     "rules/bad.yaml:7:5: error R002 examples: needs at least one example that must not match "
+     "(`expect: none`)"),
+    ("bad-expect",
+     "rules:\n  - id: t.one\n    indicator: t\n    unit: person\n    kind: stock\n"
+     "    patterns: ['{quantity} people']\n    examples:\n"
+     "      - {name: hit, text: '5 people', expect: {value: 5, colour: red}}\n"
+     "      - {name: miss, text: 'none here', expect: none}\n",
+     "rules/bad.yaml:8:58: error R002 unknown key 'colour'; known keys: value, qualifier, high, "
+     "unit, kind, place, period, period_start, stated_usd"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), [(t, m) for _, t, m in RULE_FILE_CASES],
+                         ids=[name for name, _, _ in RULE_FILE_CASES])
+def test_bad_rule_file_is_reported_at_its_line(make_project: MakeProject, text: str,
+                                                message: str,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    project = make_project({"sources/feed.txt": FEED, "rules/bad.yaml": text})
+    assert main(["build", str(project)]) == 1
+    err = capsys.readouterr().err
+    assert message in err.splitlines(), err
+    assert not (project / "build").exists()
+
+
+def test_non_utf8_source_names_file_line_and_column(make_project: MakeProject,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    project = make_project({"sources/ok.txt": FEED,
+                            "sources/legacy.txt": "first line\ncaf\xe9".encode("latin-1")})
+    assert main(["build", str(project)]) == 1
+    err = capsys.readouterr().err
+    assert ("sources/legacy.txt:2:4: error S002 not valid UTF-8 at byte 14; name its encoding "
+            "(cp1251, koi8-r, ...) in the catalogue's 'encoding' column") in err
+
+
+def test_catalogue_encoding_column_reads_a_legacy_russian_source(
+        make_project: MakeProject) -> None:
+    project = make_project({
+        "sources/sources.csv": "path,published,encoding\nru.txt,2020-11-21,cp1251\n",
+        "sources/ru.txt": "Степанакерт: 1,100 people returned to Stepanakert.\n".encode("cp1251"),
+    })
+    assert main(["build", str(project), "-q"]) == 0
+    assert "Stepanakert" in (project / "build" / "facts.csv").read_text("utf-8")
+
+
+def test_missing_sources_folder(make_project: MakeProject,
+                                capsys: pytest.CaptureFixture[str]) -> None:
+    project = make_project({"ledger.toml": "title = 'x'\n"})
+    assert main(["build", str(project)]) == 1
+    assert ("sources: error S001 sources folder not found: a project keeps its documents in "
+            "PROJECT/sources/") in capsys.readouterr().err
+
+
+def test_catalogue_row_naming_a_missing_file(make_project: MakeProject,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    project = make_project({"sources/feed.txt": FEED,
+                            "sources/sources.csv": "path,published\nfeed.txt,2020-11-21\n"
+                                                   "gone.txt,2020-11-22\n"})
+    assert main(["build", str(project)]) == 1
+    assert ("sources/sources.csv:3: error S003 row names 'gone.txt', which is not in sources/"
+            in capsys.readouterr().err)
+
+
+def test_catalogue_date_that_is_not_iso(make_project: MakeProject,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    project = make_project({"sources/feed.txt": FEED,
+                            "sources/sources.csv": "path,published\nfeed.txt,21/11/2020\n"})
+    assert main(["build", str(project)]) == 1
+    assert ("sources/sources.csv:2: error S004 published date '21/11/2020' of 'feed.txt' is not "
+            "an ISO 8601 date (YYYY-MM-DD)") in capsys.readouterr().err
+
+
+def test_config_unknown_key_and_bad_value(make_project: MakeProject,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    project = make_project({"sources/feed.txt": FEED,
+                            "ledger.toml": "titel = 'x'\npolicy = 'newest'\n"})
+    assert main(["build", str(project)]) == 1
+    err = capsys.readouterr().err
+    assert "ledger.toml:1: error P001 unknown key 'titel' (did you mean 'title'?)" in err
+    assert "ledger.toml:2: error P001 policy: Input should be 'latest' or 'conservative'" in err
+
+
+def test_missing_project(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["build", str(tmp_path / "nowhere")]) == 1
+    assert "error P002 project folder not found" in capsys.readouterr().err
+
+
+def test_bad_input_keeps_the_previous_build(make_project: MakeProject) -> None:
+    project = make_project({"sources/feed.txt": FEED})
+    assert main(["build", str(project), "-q"]) == 0
+    before = {p.name: p.read_bytes() for p in (project / "build").iterdir()}
+    (project / "rules").mkdir()
+    (project / "rules" / "bad.yaml").write_text("rules: [\n", encoding="utf-8")
+    assert main(["build", str(project), "-q"]) == 1
+    after = {p.name: p.read_bytes() for p in (project / "build").iterdir()}
+    assert after == before
