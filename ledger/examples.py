@@ -44,15 +44,15 @@ def example_facts(rule: Rule, index: int, context: ExampleContext) -> list[Fact]
 def _compare(expected: ExpectedFact, fact: Fact) -> list[str]:
     problems = []
     wanted = expected.model_dump(exclude_none=True)
-    actual = {
+    actual: dict[str, object] = {
         "value": fact.value, "qualifier": fact.qualifier, "high": fact.high, "unit": fact.unit,
         "kind": fact.kind, "place": fact.place, "period": fact.period,
         "period_start": fact.period_start, "stated_usd": fact.stated_value,
     }
     for key, want in wanted.items():
         got = actual[key]
-        same = (abs(float(got) - float(want)) < 1e-9 if isinstance(want, float) and got is not None
-                else got == want)
+        same = (abs(float(got) - want) < 1e-9
+                if isinstance(want, float) and isinstance(got, (int, float)) else got == want)
         if not same:
             problems.append(f"{key}: expected {want!r}, got {got!r}")
     return problems

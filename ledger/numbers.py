@@ -96,7 +96,7 @@ class Quantity:
         if self.qualifier == "exact":
             return v, v
         if self.qualifier == "approx":
-            return v * (1 - APPROX_TOLERANCE), v * (1 + APPROX_TOLERANCE)
+            return round(v * (1 - APPROX_TOLERANCE), 6), round(v * (1 + APPROX_TOLERANCE), 6)
         if self.qualifier in ("more_than", "at_least"):
             return v, None
         if self.qualifier in ("less_than", "at_most"):

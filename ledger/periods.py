@@ -71,36 +71,36 @@ def _weekday_on_or_before(name: str, as_of: date) -> date:
 
 
 def _resolve(kind: str, match: re.Match[str], as_of: date) -> Period | None:
-    span = dict(text=match.group(), start=match.start(), end=match.end())
+    text, start, end = match.group(), match.start(), match.end()
     if kind in ("day", "week", "days"):
         if kind == "days":
             n_text = match.group("n").lower()
             n = int(n_text) if n_text.isdigit() else UNITS[n_text]
         else:
             n = 1 if kind == "day" else 7
-        return Period(**span, iso=f"P{n}D", period_start=as_of - timedelta(days=n),
+        return Period(text, start, end, iso=f"P{n}D", period_start=as_of - timedelta(days=n),
                       period_end=as_of)
     if kind == "since":
+        since: date | None
         if match.group("iso"):
-            start = date.fromisoformat(match.group("iso"))
+            since = date.fromisoformat(match.group("iso"))
         elif match.group("wd"):
-            start = _weekday_on_or_before(match.group("wd"), as_of - timedelta(days=1))
+            since = _weekday_on_or_before(match.group("wd"), as_of - timedelta(days=1))
         else:
             month = MONTHS[(match.group("m1") or match.group("m2")).lower()]
-            day = int(match.group("d1") or match.group("d2"))
-            found = _latest_on_or_before(month, day, as_of)
-            if found is None:
-                return None
-            start = found
-        return Period(**span, period_start=start, period_end=as_of)
+            since = _latest_on_or_before(month, int(match.group("d1") or match.group("d2")),
+                                         as_of)
+        if since is None:
+            return None
+        return Period(text, start, end, period_start=since, period_end=as_of)
     if kind == "yesterday":
-        return Period(**span, as_of=as_of - timedelta(days=1))
+        return Period(text, start, end, as_of=as_of - timedelta(days=1))
     if kind == "ago":
         n_text = match.group("n").lower()
         n = int(n_text) if n_text.isdigit() else UNITS.get(n_text, 1)
         days = n * (7 if match.group("unit").lower() == "week" else 1)
-        return Period(**span, as_of=as_of - timedelta(days=days))
-    return Period(**span, as_of=_weekday_on_or_before(match.group("wd"), as_of))
+        return Period(text, start, end, as_of=as_of - timedelta(days=days))
+    return Period(text, start, end, as_of=_weekday_on_or_before(match.group("wd"), as_of))
 
 
 def find_periods(text: str, start: int, end: int, fig_start: int, fig_end: int,

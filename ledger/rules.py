@@ -216,8 +216,9 @@ def _pydantic_message(err: Any) -> str:
     if kind == "extra_forbidden":
         key = loc[-1]
         owner = next((str(p) for p in reversed(loc[:-1]) if isinstance(p, str)), "")
-        model: type[BaseModel] = {"examples": Example, "expect": ExpectedFact,
-                                  "ExpectedFact": ExpectedFact}.get(owner, RuleSpec)
+        models: dict[str, type[BaseModel]] = {"examples": Example, "expect": ExpectedFact,
+                                              "ExpectedFact": ExpectedFact}
+        model = models.get(owner, RuleSpec)
         if len(loc) == 1:
             model = RuleFile
         known = list(model.model_fields)

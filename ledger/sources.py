@@ -115,7 +115,8 @@ def _read_catalogue(path: Path, shown: str) -> tuple[list[CatalogueRow], list[Di
     known = set(CATALOGUE_COLUMNS) | set(OPTIONAL_COLUMNS)
     for col in header:
         if col not in known:
-            diags.append(warning(shown, "S004", f"unknown catalogue column {col!r} ignored", line=1))
+            diags.append(warning(shown, "S004", f"unknown catalogue column {col!r} ignored",
+                                 line=1))
     rows: list[CatalogueRow] = []
     for record in reader:
         line = reader.line_num
@@ -375,7 +376,8 @@ def read_document(path: Path, rel: str, shown: str,
     if path.suffix.lower() in (".html", ".htm"):
         raw, title = html_to_text(raw)
     text = normalise_text(raw)
-    front, body_start = ({}, 0)
+    front: dict[str, str] = {}
+    body_start = 0
     if path.suffix.lower() in (".md", ".markdown"):
         front, body_start = _front_matter(text)
 

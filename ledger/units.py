@@ -13,8 +13,8 @@ import pint
 
 
 @lru_cache(maxsize=1)
-def registry() -> pint.UnitRegistry:
-    reg = pint.UnitRegistry(None)
+def registry() -> pint.UnitRegistry:  # type: ignore[type-arg]
+    reg: pint.UnitRegistry = pint.UnitRegistry(None)  # type: ignore[type-arg]
     path = resources.files("ledger").joinpath("data/units.txt")
     with resources.as_file(path) as real_path:
         reg.load_definitions(str(real_path))

@@ -62,10 +62,10 @@ class Report:
         report = cls(title, documents, facts, observations, findings, about)
         latest: dict[tuple[str, str, str, str], Observation] = {}
         for obs in observations:
-            key = obs.series_key
-            if key not in latest or (obs.as_of, obs.period_end) >= (latest[key].as_of,
-                                                                    latest[key].period_end):
-                latest[key] = obs
+            series = obs.series_key
+            if series not in latest or (obs.as_of, obs.period_end) >= (
+                    latest[series].as_of, latest[series].period_end):
+                latest[series] = obs
         report.headlines = sorted(latest.values(), key=lambda o: (o.indicator, o.place, o.kind))
         for row, obs in enumerate(observations, start=2):
             report.observation_row[obs.observation_id] = row

@@ -1,0 +1,153 @@
+"""The build's outputs: the contract's columns, atomic replacement, reproducible bytes,
+exit codes, and safety of source text in the workbook and the HTML."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from conftest import MakeProject
+from openpyxl import load_workbook
+
+from ledger import build as build_module
+from ledger.build import BuildResult
+from ledger.cli import main
+
+CONTRACT = {
+    "facts.csv": "fact_id, source, indicator, value, qualifier, low, high, unit, kind, place, "
+                 "as_of, period_start, period_end, currency, value_usd, fx_rate, fx_date, "
+                 "fx_source, quote, char_start, char_end, rule_id",
+    "observations.csv": "observation_id, indicator, place, kind, unit, as_of, period_start, "
+                        "period_end, value, low, high, status, policy, fact_ids, n_sources",
+    "findings.csv": "finding_id, severity, code, message, fact_ids",
+}
+FEED = ("• 10:00\n\nMore than 1,100 people returned to Stepanakert over the past day.\n\n"
+        "• 09:00\n\nSome 300 servicemen were deployed to the Lachin corridor.\n")
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+@pytest.mark.parametrize("name", sorted(CONTRACT))
+def test_outputs_carry_the_contract_columns(example_build: BuildResult, name: str) -> None:
+    with (example_build.out / name).open(encoding="utf-8", newline="") as handle:
+        header = next(csv.reader(handle))
+    required = CONTRACT[name].split(", ")
+    assert header[:len(required)] == required
+
+
+def test_manifest_lists_every_input_and_output_with_sha256(example_build: BuildResult) -> None:
+    manifest = json.loads((example_build.out / "manifest.json").read_text("utf-8"))
+    assert manifest["schema_version"] == 1 and manifest["tool"]["name"] == "ledger"
+    outputs = {o["path"]: o["sha256"] for o in manifest["outputs"]}
+    on_disk = _hashes(example_build.out)
+    del on_disk["manifest.json"]
+    assert outputs == on_disk
+    kinds = {i["kind"] for i in manifest["inputs"]}
+    assert {"source", "catalogue", "config", "rules", "rates"} <= kinds
+    project = example_build.out.parent
+    for item in manifest["inputs"]:
+        if not item["path"].startswith("ledger:"):
+            digest = hashlib.sha256((project / item["path"]).read_bytes()).hexdigest()
+            assert digest == item["sha256"], item["path"]
+
+
+def test_two_builds_give_identical_bytes(make_project: MakeProject, tmp_path: Path) -> None:
+    project = make_project({"sources/feed.txt": FEED,
+                            "sources/sources.csv": "path,published\nfeed.txt,2020-11-21\n"})
+    assert main(["build", str(project), "--out", str(tmp_path / "one"), "-q"]) == 0
+    assert main(["build", str(project), "--out", str(tmp_path / "two"), "-q"]) == 0
+    assert _hashes(tmp_path / "one") == _hashes(tmp_path / "two")
+
+
+def test_source_date_epoch_pins_the_workbook_time(make_project: MakeProject, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    project = make_project({"sources/feed.txt": FEED})
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert main(["build", str(project), "-q"]) == 0
+    workbook = load_workbook(project / "build" / "ledger.xlsx")
+    assert workbook.properties.modified.isoformat() == "2023-11-14T22:13:20"
+
+
+def test_rebuild_replaces_a_previous_build(make_project: MakeProject) -> None:
+    project = make_project({"sources/feed.txt": FEED})
+    assert main(["build", str(project), "-q"]) == 0
+    (project / "sources" / "feed.txt").write_text(FEED.replace("1,100", "1,200"), "utf-8")
+    assert main(["build", str(project), "-q"]) == 0
+    assert "1200" in (project / "build" / "facts.csv").read_text("utf-8")
+    leftovers = [p.name for p in project.iterdir() if p.name.startswith(".build")]
+    assert leftovers == []
+
+
+def test_refuses_to_replace_a_folder_with_other_files(make_project: MakeProject,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    project = make_project({"sources/feed.txt": FEED, "notes/todo.txt": "keep me"})
+    assert main(["build", str(project), "--out", str(project / "notes")]) == 1
+    assert "refusing to replace a folder that holds files ledger did not write: todo.txt" in (
+        capsys.readouterr().err)
+    assert (project / "notes" / "todo.txt").read_text("utf-8") == "keep me"
+
+
+def test_failure_while_writing_leaves_the_previous_build(make_project: MakeProject,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    project = make_project({"sources/feed.txt": FEED})
+    assert main(["build", str(project), "-q"]) == 0
+    before = _hashes(project / "build")
+
+    def broken_workbook(*args: object) -> bytes:
+        raise RuntimeError("disk trouble")
+
+    monkeypatch.setattr(build_module, "render_workbook", broken_workbook)
+    assert main(["build", str(project), "-q"]) == 2
+    assert _hashes(project / "build") == before
+    assert [p.name for p in project.iterdir() if p.name.startswith(".")] == []
+
+
+def test_hostile_source_text_is_inert(make_project: MakeProject) -> None:
+    project = make_project({
+        "sources/hostile.txt": "=HYPERLINK(\"http://example.invalid\",\"x\") 12 people were "
+                               "killed in Ganja.\n\n<script>alert(1)</script> 40 people were "
+                               "killed in Barda.\n",
+        "sources/sources.csv": "path,published,url\nhostile.txt,2020-10-11,javascript:alert(1)\n",
+    })
+    assert main(["build", str(project), "-q"]) == 0
+    out = project / "build"
+    workbook = load_workbook(out / "ledger.xlsx")
+    quotes = [row[20] for row in workbook["Facts"].iter_rows(min_row=2, values_only=True)]
+    cells = [c for row in workbook["Facts"].iter_rows(min_row=2) for c in row]
+    assert any(str(q).startswith("=HYPERLINK") for q in quotes)
+    assert all(c.data_type != "f" for c in cells)
+    formula_cell = next(c for c in cells if str(c.value).startswith("=HYPERLINK"))
+    assert formula_cell.data_type == "s" and formula_cell.quotePrefix
+    html = (out / "index.html").read_text("utf-8")
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "javascript:" not in html
+    with (out / "facts.csv").open(encoding="utf-8", newline="") as handle:
+        quotes_csv = [row["quote"] for row in csv.DictReader(handle)]
+    assert any(q.startswith("'=HYPERLINK") for q in quotes_csv)
+
+
+def test_workbook_has_its_sheets_with_real_cells(example_build: BuildResult) -> None:
+    workbook = load_workbook(example_build.out / "ledger.xlsx")
+    assert workbook.sheetnames == ["Summary", "Observations", "Facts", "Findings", "Sources",
+                                   "Rates", "About"]
+    facts = workbook["Facts"]
+    assert facts.freeze_panes == "A2" and "Facts" in facts.tables
+    header = [c.value for c in facts[1]]
+    value_cells = [row[header.index("value")] for row in facts.iter_rows(min_row=2)]
+    assert all(isinstance(c.value, (int, float)) for c in value_cells)
+    as_of = [row[header.index("as_of")] for row in facts.iter_rows(min_row=2)]
+    assert all(c.is_date for c in as_of)
+    rates = list(workbook["Rates"].iter_rows(min_row=2, values_only=True))
+    assert any(r[0] == "AMD" and r[3] == "cba" for r in rates)
+
+
+def test_html_is_self_contained(example_build: BuildResult) -> None:
+    html = (example_build.out / "index.html").read_text("utf-8")
+    assert "Content-Security-Policy" in html and "default-src 'none'" in html
+    assert "<script" not in html and "<link" not in html and "@import" not in html
+    assert 'src="http' not in html
