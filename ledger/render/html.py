@@ -19,12 +19,15 @@ from typing import Any
 from babel.dates import format_date
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from ledger.builtin import builtin_dir
 from ledger.normalise import Fact
 from ledger.reconcile import Observation
 from ledger.render.report import Report
 
+PLURALS = {"person": "people", "bus": "buses", "facility": "facilities", "family": "families",
+           "aircraft": "aircraft", "house": "houses"}
 QUALIFIER_WORDS = {"exact": "", "approx": "about", "more_than": "more than",
                    "at_least": "at least", "less_than": "less than", "at_most": "at most",
                    "range": "between"}
@@ -48,6 +51,13 @@ class DocumentView:
     title: str
     url: str
     sha256: str
+
+
+def unit_label(unit: str, value: float) -> str:
+    """A unit as a reader writes it: `1 person`, `27 posts`; currency codes unchanged."""
+    if value == 1 or unit.isupper():
+        return unit
+    return PLURALS.get(unit, unit + "s")
 
 
 def safe_url(url: str) -> str:
@@ -80,15 +90,20 @@ def _environment(locale: str) -> Environment:
             text = f"{num(obs.value)}–{num(obs.high)}"
         else:
             text = f"{words} {num(obs.value)}".strip()
-        return f"{text} {obs.unit}"
+        text = f"{text} {unit_label(obs.unit, obs.value)}"
+        if obs.value_usd is not None and obs.unit != "USD":
+            text += f" ({num(obs.value_usd)} USD)"
+        return text
 
     def interval(obs: Observation) -> str:
         if obs.low is None and obs.high is None:
             return "open"
+        if obs.low == obs.high:
+            return "exact"
         return f"{num(obs.low) if obs.low is not None else '…'} to " \
                f"{num(obs.high) if obs.high is not None else '…'}"
 
-    env.filters.update(num=num, day=day, figure=figure, interval=interval,
+    env.filters.update(num=num, day=day, figure=figure, interval=interval, unit=unit_label,
                        label=lambda s: str(s).replace("_", " "))
     return env
 
@@ -111,10 +126,10 @@ def render_html(report: Report, locale: str, version: str) -> bytes:
                 safe_url(docs[fact.source].url), docs[fact.source].publisher))
         facts_of[obs.observation_id] = views
     context: dict[str, Any] = {
-        "title": report.title, "locale": locale, "version": version, "style": style,
+        "title": report.title, "locale": locale, "version": version, "style": Markup(style),
         "style_hash": f"sha256-{digest}", "headlines": report.headlines,
         "observations": report.observations, "findings": report.findings,
-        "facts_of": facts_of,
+        "facts_of": facts_of, "observation_of": report.observation_of,
         "documents": [DocumentView(d.path, d.published, d.publisher, d.title, safe_url(d.url),
                                    d.file_sha256) for d in report.documents],
         "counts": {"documents": len(report.documents), "facts": len(report.facts),
