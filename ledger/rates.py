@@ -6,20 +6,20 @@ The rate in force on a day is the latest row published on or before it (never a 
 never an interpolation), no older than the table's `max_lag_days`. Tables are tried in order:
 the project's own tables, then the shipped tables as listed in `data/rates/tables.yaml` (the
 issuing central bank first, then reference crosses, then IMF monthly, then IMF annual).
-Tables are read on first use; each (table, currency) is a sorted array searched by bisection.
+Tables are read on first use with pandas; each (table, currency) is a sorted numpy array searched
+by bisection (`searchsorted`), so a lookup never rescans a table.
 """
 
 from __future__ import annotations
 
-import bisect
-import csv
 import hashlib
-import io
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import yaml
 
 from ledger.diagnostics import Diagnostic, error, warning
@@ -52,12 +52,21 @@ class Rate:
             self.basis == "reference_cross" and self.table == "ecb" and self.currency == "EUR")
 
 
+_EPOCH = date(1970, 1, 1)
+
+
+def _day_number(day: date) -> int:
+    return (day - _EPOCH).days
+
+
 @dataclass
 class _Series:
-    days: list[int] = field(default_factory=list)
-    values: list[float] = field(default_factory=list)
-    rows: list[int] = field(default_factory=list)
-    sources: list[str] = field(default_factory=list)
+    """One currency's rows of one table, sorted by date: days since 1970, values, CSV lines."""
+
+    days: np.ndarray
+    values: np.ndarray
+    rows: np.ndarray
+    sources: list[str]
 
 
 @dataclass
@@ -82,37 +91,40 @@ class RateTable:
 
 def _read_table(path: Path, shown: str, default_source: str
                 ) -> tuple[dict[str, _Series], list[Diagnostic]]:
-    series: dict[str, _Series] = {}
-    diags: list[Diagnostic] = []
-    text = path.read_text("utf-8")
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, [])
-    if header[:3] != ["date", "currency", "per_usd"]:
+    """Read a `date,currency,per_usd[,source]` table; bad rows are diagnostics at their line."""
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=True)
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        return {}, [error(shown, "X001", f"unreadable rate table: {exc}")]
+    if list(frame.columns[:3]) != ["date", "currency", "per_usd"]:
         return {}, [error(shown, "X001", "a rate table starts with the header "
                           "date,currency,per_usd[,source]", 1)]
-    has_source = len(header) > 3 and header[3] == "source"
-    for line, row in enumerate(reader, start=2):
-        if not row:
+    frame["line"] = frame.index + 2
+    dates = pd.to_datetime(frame["date"], format="%Y-%m-%d", errors="coerce")
+    values = pd.to_numeric(frame["per_usd"], errors="coerce")
+    bad = dates.isna() | values.isna() | ~(values > 0)
+    rejected = frame[bad]
+    diags = [error(shown, "X001", f"bad rate row {day},{currency},{value!r}: needs an ISO date "
+                   "and a positive number of units per USD", line)
+             for day, currency, value, line in zip(
+                 rejected["date"].tolist(), rejected["currency"].tolist(),
+                 rejected["per_usd"].tolist(), rejected["line"].tolist(), strict=True)]
+    frame = frame[~bad].assign(day=dates[~bad].to_numpy().astype("datetime64[D]").astype(
+        np.int64), value=values[~bad], currency=frame["currency"].str.strip().str.upper())
+    if "source" in frame.columns:
+        frame["source"] = frame["source"].where(frame["source"] != "", default_source)
+    else:
+        frame["source"] = default_source
+    series: dict[str, _Series] = {}
+    for currency, group in frame.groupby("currency", sort=True):
+        steps = np.diff(group["day"].to_numpy())
+        if (steps <= 0).any():
+            line = int(group["line"].to_numpy()[1:][steps <= 0][0])
+            diags.append(error(shown, "X001", f"rows of {currency} must be in date order, "
+                               "one a day", line))
             continue
-        try:
-            day = date.fromisoformat(row[0]).toordinal()
-            value = float(row[2])
-            if value <= 0:
-                raise ValueError("per_usd must be positive")
-        except (ValueError, IndexError) as exc:
-            diags.append(error(shown, "X001", f"bad rate row {','.join(row)!r}: {exc}", line))
-            continue
-        s = series.setdefault(row[1].strip().upper(), _Series())
-        if s.days and day < s.days[-1]:
-            diags.append(error(shown, "X001", "rows must be in date order per currency", line))
-            continue
-        if s.days and day == s.days[-1]:
-            diags.append(error(shown, "X001", f"second rate for {row[1]} on {row[0]}", line))
-            continue
-        s.days.append(day)
-        s.values.append(value)
-        s.rows.append(line)
-        s.sources.append(row[3] if has_source and len(row) > 3 and row[3] else default_source)
+        series[str(currency)] = _Series(group["day"].to_numpy(), group["value"].to_numpy(),
+                                        group["line"].to_numpy(), group["source"].tolist())
     return series, diags
 
 
@@ -159,16 +171,17 @@ class RateBook:
         """The rate in force on `on`: latest row on or before it, within the table's lag."""
         if currency == "USD":
             return None
-        target = on.toordinal()
+        target = _day_number(on)
         for table in self.ordered_for(currency):
             s = table.series(currency)
             if s is None:
                 continue
-            i = bisect.bisect_right(s.days, target) - 1
-            if i < 0 or target - s.days[i] > table.max_lag_days:
+            i = int(np.searchsorted(s.days, target, side="right")) - 1
+            if i < 0 or target - int(s.days[i]) > table.max_lag_days:
                 continue
-            return Rate(currency, s.values[i], date.fromordinal(s.days[i]), on, table.id,
-                        table.file, s.rows[i], s.sources[i], table.basis)
+            published = _EPOCH + timedelta(days=int(s.days[i]))
+            return Rate(currency, float(s.values[i]), published, on, table.id, table.file,
+                        int(s.rows[i]), s.sources[i], table.basis)
         return None
 
     def file_hashes(self, used: set[str]) -> dict[str, str]:

@@ -1,0 +1,55 @@
+"""The docs keep up with the code: every diagnostic code, finding code and setting is documented,
+and the stages import one way only."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+from ledger.config import ProjectConfig
+
+REPO = Path(__file__).resolve().parent.parent
+PACKAGE = REPO / "ledger"
+
+
+def _code() -> str:
+    return "\n".join(p.read_text("utf-8") for p in PACKAGE.rglob("*.py"))
+
+
+def test_every_diagnostic_code_is_documented() -> None:
+    codes = set(re.findall(r'"([SRPXGO]\d{3})"', _code()))
+    documented = set(re.findall(r"^\| ([A-Z]\d{3}) \|", (REPO / "docs" / "diagnostics.md")
+                                .read_text("utf-8"), re.MULTILINE))
+    assert codes and codes <= documented, sorted(codes - documented)
+
+
+def test_every_finding_code_is_documented() -> None:
+    codes = set(re.findall(r'Finding\("(?:warning|info|error)", "([a-z-]+)"', _code()))
+    documented = (REPO / "docs" / "findings.md").read_text("utf-8")
+    assert codes and all(f"`{code}`" in documented for code in codes)
+
+
+def test_every_setting_is_documented() -> None:
+    documented = (REPO / "docs" / "configuration.md").read_text("utf-8")
+    assert all(f"`{key}`" in documented for key in ProjectConfig.model_fields)
+
+
+STAGES = ["diagnostics", "yaml_lines", "builtin", "units", "numbers", "money", "sources",
+          "periods", "places", "rates", "rules", "findings", "extract", "normalise", "examples",
+          "reconcile", "config", "render", "build", "cli"]
+
+
+def test_imports_flow_one_way() -> None:
+    """A stage imports only stages listed before it (render/ and build come last)."""
+    for path in PACKAGE.rglob("*.py"):
+        module = "render" if path.parent.name == "render" else path.stem
+        if module not in STAGES:
+            continue
+        rank = STAGES.index(module)
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("ledger."):
+                imported = node.module.split(".")[1]  # type: ignore[union-attr]
+                if imported == module:
+                    continue
+                assert STAGES.index(imported) < rank, f"{path.name} imports ledger.{imported}"
