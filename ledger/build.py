@@ -63,6 +63,9 @@ def build(project: Path, out: Path | None = None) -> BuildResult:
     if not project.is_dir():
         raise LedgerError([error(str(project), "P002", "project folder not found")])
 
+    if out.resolve().is_relative_to((project / "sources").resolve()):
+        raise LedgerError([error(str(out), "O001", "the output folder cannot be inside "
+                                 "sources/: its files would be read as documents")])
     config, found = load_config(project)
     diagnostics += found
     documents, found = read_sources(project / "sources", shown_root=project)

@@ -462,6 +462,9 @@ def read_sources(sources_dir: Path, shown_root: Path | None = None
 
     docs: list[Document] = []
     for path in sorted(sources_dir.rglob("*")):
+        if path.is_symlink() and not path.exists():
+            diags.append(error(shown(path), "S007", "broken link: the file it points to is gone"))
+            continue
         if not path.is_file() or path == cat_path or path.name.startswith("."):
             continue
         rel = path.relative_to(sources_dir).as_posix()

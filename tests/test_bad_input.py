@@ -153,3 +153,20 @@ def test_bad_input_keeps_the_previous_build(make_project: MakeProject) -> None:
     assert main(["build", str(project), "-q"]) == 1
     after = {p.name: p.read_bytes() for p in (project / "build").iterdir()}
     assert after == before
+
+
+def test_broken_link_in_sources_is_an_error(make_project: MakeProject,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    project = make_project({"sources/feed.txt": FEED})
+    (project / "sources" / "gone.txt").symlink_to(project / "nowhere.txt")
+    assert main(["build", str(project)]) == 1
+    assert ("sources/gone.txt: error S007 broken link: the file it points to is gone"
+            in capsys.readouterr().err)
+
+
+def test_output_inside_sources_is_refused(make_project: MakeProject,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    project = make_project({"sources/feed.txt": FEED})
+    assert main(["build", str(project), "--out", str(project / "sources" / "out")]) == 1
+    assert "the output folder cannot be inside sources/" in capsys.readouterr().err
+    assert not (project / "sources" / "out").exists()
