@@ -83,7 +83,7 @@ def build(project: Path, out: Path | None = None) -> BuildResult:
         raise LedgerError(sorted(diagnostics, key=lambda d: (d.file, d.line, d.col)))
 
     matches = extract(documents, rulebook)
-    facts, findings = normalise(matches, rates, gazetteer)
+    facts, findings = normalise(matches, rates, gazetteer, config.report_currency)
     observations, conflicts = reconcile(facts, config.policy)
     findings = sorted(findings + conflicts, key=lambda f: (f.code, f.fact_ids, f.message))
 
@@ -103,7 +103,7 @@ def build(project: Path, out: Path | None = None) -> BuildResult:
         "ledger.xlsx": render_workbook(report, moment),
         "index.html": render_html(report, config.report_locale, __version__),
     }
-    used_tables = {f.fx_table for f in facts if f.fx_table}
+    used_tables = {t for f in facts for t in (f.fx_table, f.report_fx_table) if t}
     files["manifest.json"] = _manifest(project, documents, rulebook, rates, used_tables,
                                        files, moment, config.policy, title, diagnostics)
     write_outputs(out, files)

@@ -33,6 +33,28 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_rates(args: argparse.Namespace) -> int:
+    from ledger.rates import RateBook
+
+    project_rates = Path(args.project) / "rates" if args.project else None
+    book, diagnostics = RateBook.load(project_rates)
+    for diag in diagnostics:
+        print(diag.format(), file=sys.stderr)
+    wanted = {c.strip().upper() for c in args.currency.split(",")} if args.currency else None
+    rows = [c for c in book.coverage() if wanted is None or c.currency in wanted]
+    order = {c: [t.id for t in book.ordered_for(c)] for c in {r.currency for r in rows}}
+    rows.sort(key=lambda c: (c.currency, order[c.currency].index(c.table)))
+    print(f"{'currency':<9}{'table':<22}{'basis':<17}{'first':<12}{'last':<12}{'rows':>8}")
+    for c in rows:
+        print(f"{c.currency:<9}{c.table:<22}{c.basis:<17}{c.first!s:<12}{c.last!s:<12}"
+              f"{c.rows:>8,}")
+    print("\nsources (in the order a lookup tries them for a currency):")
+    for table in book.tables:
+        if any(c.table == table.id for c in rows):
+            print(f"  {table.id}: {table.source}")
+    return EXIT_INPUT_ERROR if any(d.severity == "error" for d in diagnostics) else EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="ledger",
@@ -45,6 +67,12 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--out", metavar="DIR", help="output folder (default PROJECT/build)")
     build.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     build.set_defaults(run=_cmd_build)
+    rates = commands.add_parser("rates", help="print the exchange-rate coverage per currency "
+                                "and source")
+    rates.add_argument("project", metavar="PROJECT", nargs="?",
+                       help="also show the project's own tables in PROJECT/rates/")
+    rates.add_argument("--currency", metavar="CODES", help="only these ISO codes, e.g. AMD,EUR")
+    rates.set_defaults(run=_cmd_rates)
     return top
 
 

@@ -28,6 +28,9 @@ class ProjectConfig(BaseModel):
         "latest", description="How the accepted value of a series point is chosen.")
     report_locale: Literal["en", "ru", "fr"] = Field(
         "en", description="Locale for numbers and dates in index.html.")
+    report_currency: str = Field(
+        "USD", pattern=r"^[A-Z]{3}$",
+        description="Money is converted to USD and, when this is another ISO code, to it too.")
     builtin_rules: bool = Field(
         True, description="Use the built-in rule library as well as PROJECT/rules/.")
 

@@ -71,6 +71,14 @@ class Fact:
     stated_qualifier: str = ""
     stated_start: int | None = None
     stated_end: int | None = None
+    report_currency: str = ""
+    value_report: float | None = None
+    report_fx_rate: float | None = None
+    report_fx_date: str = ""
+    report_fx_source: str = ""
+    report_fx_table: str = ""
+    report_fx_row: int | None = None
+    report_fx_basis: str = ""
     steps: tuple[str, ...] = field(default_factory=tuple)
 
     @property
@@ -128,62 +136,102 @@ class _PlaceFinder:
 
 
 def _convert(fact: Fact, money: Money, rates: RateBook, claim: date | None,
-             findings: list[Finding]) -> None:
+             report_currency: str, findings: list[Finding]) -> None:
     fact.currency = money.currency
+    rate: Rate | None = None
     if money.currency == "USD":
         fact.value_usd = fact.value
+    else:
+        rate = rates.lookup(money.currency, claim) if claim else None
+        if rate is None:
+            reason = rates.missing_reason(money.currency, claim) if claim else (
+                "the claim has no date")
+            findings.append(Finding("warning", "no-rate",
+                                    f"no exchange rate for {fact.value:,g} {money.currency}: "
+                                    f"{reason}; the amount stays in {money.currency} and "
+                                    "value_usd is empty", (fact.fact_id,)))
+            return
+        fact.value_usd = round(fact.value / rate.per_usd, 2)
+        fact.fx_rate = rate.per_usd
+        fact.fx_date = rate.published.isoformat()
+        fact.fx_source = rate.source
+        fact.fx_table = rate.table
+        fact.fx_row = rate.row
+        fact.fx_lag_days = rate.lag_days
+        fact.fx_basis = rate.basis
+        if rate.note:
+            fact.steps += (rate.note,)
+        fact.steps += (f"{fact.value:,.2f} {money.currency} / {rate.per_usd:g} "
+                       f"{money.currency} per USD ({rate.table} row {rate.row}, "
+                       f"{rate.published}, lag {rate.lag_days} d) = {fact.value_usd:,.2f} USD",)
+        if not rate.is_official_daily:
+            findings.append(Finding("warning", "rate-not-official-daily",
+                                    f"{money.currency} on {claim} converted at a rate that "
+                                    f"is not a daily official one: {rate.basis} of "
+                                    f"{rate.published} ({rate.source})", (fact.fact_id,)))
+    if report_currency != "USD" and claim is not None:
+        _convert_to_report(fact, rates, claim, report_currency, findings)
+
+
+def _convert_to_report(fact: Fact, rates: RateBook, claim: date, report_currency: str,
+                       findings: list[Finding]) -> None:
+    """The report-currency value, through USD at the report currency's rate of the claim date."""
+    assert fact.value_usd is not None
+    fact.report_currency = report_currency
+    if fact.currency == report_currency:
+        fact.value_report = fact.value
         return
-    rate: Rate | None = rates.lookup(money.currency, claim) if claim else None
+    rate = rates.lookup(report_currency, claim)
     if rate is None:
-        when = claim.isoformat() if claim else "an unknown date"
         findings.append(Finding("warning", "no-rate",
-                                f"no exchange rate for {money.currency} on {when}: the amount "
-                                f"stays in {money.currency} and value_usd is empty",
+                                f"no exchange rate for the report currency {report_currency}: "
+                                f"{rates.missing_reason(report_currency, claim)}",
                                 (fact.fact_id,)))
         return
-    fact.value_usd = round(fact.value / rate.per_usd, 2)
-    fact.fx_rate = rate.per_usd
-    fact.fx_date = rate.published.isoformat()
-    fact.fx_source = rate.source
-    fact.fx_table = rate.table
-    fact.fx_row = rate.row
-    fact.fx_lag_days = rate.lag_days
-    fact.fx_basis = rate.basis
-    fact.steps += (f"{fact.value:,.2f} {money.currency} / {rate.per_usd} {money.currency} per "
-                   f"USD ({rate.table} row {rate.row}, {rate.published}, lag {rate.lag_days} "
-                   f"d) = {fact.value_usd:,.2f} USD",)
-    if not rate.is_official_daily:
-        findings.append(Finding("warning", "rate-not-official-daily",
-                                f"{money.currency} on {claim} converted at a {rate.basis} rate "
-                                f"of {rate.published} ({rate.source}): no official daily rate "
-                                "is available", (fact.fact_id,)))
+    fact.value_report = round(fact.value_usd * rate.per_usd, 2)
+    fact.report_fx_rate = rate.per_usd
+    fact.report_fx_date = rate.published.isoformat()
+    fact.report_fx_source = rate.source
+    fact.report_fx_table = rate.table
+    fact.report_fx_row = rate.row
+    fact.report_fx_basis = rate.basis
+    fact.steps += (f"{fact.value_usd:,.2f} USD x {rate.per_usd:g} {report_currency} per USD "
+                   f"({rate.table} row {rate.row}, {rate.published}) = "
+                   f"{fact.value_report:,.2f} {report_currency}",)
 
 
-def _check_stated(fact: Fact, stated: Money, findings: list[Finding]) -> None:
+def _check_stated(fact: Fact, stated: Money, rates: RateBook, claim: date | None,
+                  findings: list[Finding]) -> None:
     """Compare a conversion written in the source with the one computed at the official rate."""
-    if stated.currency != "USD" or fact.value_usd is None or fact.currency == "USD":
+    if fact.value_usd is None or stated.currency == fact.currency or claim is None:
         return
-    computed = fact.value_usd
+    if stated.currency == "USD":
+        computed, via = fact.value_usd, ""
+    else:
+        rate = rates.lookup(stated.currency, claim)
+        if rate is None:
+            return
+        computed = round(fact.value_usd * rate.per_usd, 2)
+        via = f" x {rate.per_usd:g} {stated.currency} per USD ({rate.published}, {rate.source})"
     value = stated.quantity.value
     tolerance = APPROX_TOLERANCE if stated.quantity.qualifier == "approx" else (
         STATED_EXACT_TOLERANCE)
-    difference = (value - computed) / computed
-    basis = (f"{fact.value:,.0f} {fact.currency} at {fact.fx_rate} per USD "
-             f"({fact.fx_date}, {fact.fx_source}) is {computed:,.2f} USD")
-    if abs(difference) <= tolerance:
-        findings.append(Finding("info", "stated-conversion-consistent",
-                                f"stated {value:,.2f} USD ({stated.quantity.qualifier}) agrees: "
-                                f"{basis}; difference {difference:+.1%}, within "
-                                f"{tolerance:.0%}", (fact.fact_id,)))
-    else:
-        findings.append(Finding("warning", "stated-conversion-mismatch",
-                                f"stated {value:,.2f} USD ({stated.quantity.qualifier}) "
-                                f"disagrees: {basis}; difference {difference:+.1%}, more than "
-                                f"{tolerance:.0%}", (fact.fact_id,)))
+    difference = (value - computed) / computed if computed else float("inf")
+    rate_text = (f"at {fact.fx_rate:g} {fact.currency} per USD ({fact.fx_date}, {fact.fx_source})"
+                 if fact.fx_rate is not None else "")
+    basis = (f"{fact.value:,.0f} {fact.currency} {rate_text}{via} is {computed:,.2f} "
+             f"{stated.currency}").replace("  ", " ")
+    consistent = abs(difference) <= tolerance
+    findings.append(Finding(
+        "info" if consistent else "warning",
+        "stated-conversion-consistent" if consistent else "stated-conversion-mismatch",
+        f"stated {value:,.2f} {stated.currency} ({stated.quantity.qualifier}) "
+        f"{'agrees' if consistent else 'disagrees'}: {basis}; difference {difference:+.1%}, "
+        f"{'within' if consistent else 'more than'} {tolerance:.0%}", (fact.fact_id,)))
 
 
 def _fact(match: Match, places: _PlaceFinder, rates: RateBook, findings: list[Finding],
-          figures: tuple[int, ...]) -> Fact | None:
+          figures: tuple[int, ...], report_currency: str) -> Fact | None:
     doc, rule = match.document, match.rule
     text = match.figure_text
     money = parse_money(text, doc.language) if rule.is_money else None
@@ -224,7 +272,7 @@ def _fact(match: Match, places: _PlaceFinder, rates: RateBook, findings: list[Fi
         if money.ambiguous:
             findings.append(Finding("warning", "ambiguous-currency", money.ambiguous,
                                     (fact.fact_id,)))
-        _convert(fact, money, rates, claim, findings)
+        _convert(fact, money, rates, claim, report_currency, findings)
         stated_match = _STATED_AFTER.search(doc.text[match.fig_end:match.fig_end + 80])
         stated = (parse_money(stated_match.group(_STATED_AFTER.groupindex["money"]), doc.language)
                   if stated_match else None)
@@ -235,13 +283,14 @@ def _fact(match: Match, places: _PlaceFinder, rates: RateBook, findings: list[Fi
             money_group = _STATED_AFTER.groupindex["money"]
             fact.stated_start = match.fig_end + stated_match.start(money_group)
             fact.stated_end = match.fig_end + stated_match.end(money_group)
-            _check_stated(fact, stated, findings)
+            _check_stated(fact, stated, rates, claim, findings)
     return fact
 
 
-def normalise(matches: list[Match], rates: RateBook,
-              gazetteer: Gazetteer) -> tuple[list[Fact], list[Finding]]:
-    """Facts for the matches, in order; a stated conversion is never a fact of its own."""
+def normalise(matches: list[Match], rates: RateBook, gazetteer: Gazetteer,
+              report_currency: str = "USD") -> tuple[list[Fact], list[Finding]]:
+    """Facts for the matches, in order; a stated conversion is never a fact of its own.
+    Money is converted to USD and, when `report_currency` is another, to it as well."""
     places = _PlaceFinder(gazetteer)
     findings: list[Finding] = []
     facts: list[Fact] = []
@@ -250,7 +299,8 @@ def normalise(matches: list[Match], rates: RateBook,
         figures.setdefault(match.document.path, ())
         figures[match.document.path] += (match.fig_start,)
     for match in matches:
-        fact = _fact(match, places, rates, findings, figures[match.document.path])
+        fact = _fact(match, places, rates, findings, figures[match.document.path],
+                     report_currency)
         if fact is not None:
             facts.append(fact)
     conversions = {(f.source, f.stated_start) for f in facts if f.stated_start is not None}

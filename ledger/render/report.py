@@ -75,13 +75,19 @@ class Report:
         claims: dict[tuple[str, str, str], set[str]] = defaultdict(set)
         lags: dict[tuple[str, str, str], list[int]] = defaultdict(list)
         for fact in facts:
-            if fact.fx_rate is None or fact.fx_row is None:
-                continue
-            key = (fact.currency, fact.fx_date, fact.fx_table)
-            report.rates_used[key] = RateUsed(fact.currency, date.fromisoformat(fact.fx_date),
-                                              fact.fx_rate, fact.fx_table, fact.fx_row,
-                                              fact.fx_basis, fact.fx_source)
-            claims[key].add(fact.claim_day)
-            lags[key].append(fact.fx_lag_days or 0)
+            used = [(fact.currency, fact.fx_date, fact.fx_table, fact.fx_rate, fact.fx_row,
+                     fact.fx_basis, fact.fx_source),
+                    (fact.report_currency, fact.report_fx_date, fact.report_fx_table,
+                     fact.report_fx_rate, fact.report_fx_row, fact.report_fx_basis,
+                     fact.report_fx_source)]
+            for currency, day, table, per_usd, line, basis, source in used:
+                if per_usd is None or line is None:
+                    continue
+                key = (currency, day, table)
+                published = date.fromisoformat(day)
+                report.rates_used[key] = RateUsed(currency, published, per_usd, table, line,
+                                                  basis, source)
+                claims[key].add(fact.claim_day)
+                lags[key].append((date.fromisoformat(fact.claim_day) - published).days)
         report.rate_claims, report.rate_lags = dict(claims), dict(lags)
         return report

@@ -22,7 +22,9 @@ FACT_COLUMNS = (
     # additions beyond the contract's minimum
     "period", "vague", "line", "quote_start", "quote_end", "publisher", "rule_file",
     "rule_line", "fx_table", "fx_row", "fx_lag_days", "fx_basis", "stated_value",
-    "stated_currency", "stated_qualifier", "observation_id",
+    "stated_currency", "stated_qualifier", "report_currency", "value_report", "report_fx_rate",
+    "report_fx_date", "report_fx_source", "report_fx_table", "report_fx_row",
+    "observation_id",
 )
 OBSERVATION_COLUMNS = (
     "observation_id", "indicator", "place", "kind", "unit", "as_of", "period_start",
@@ -30,7 +32,8 @@ OBSERVATION_COLUMNS = (
     "qualifier", "value_usd", "sources",
 )
 FINDING_COLUMNS = ("finding_id", "severity", "code", "message", "fact_ids", "observation_id")
-FREE_TEXT = {"quote", "message", "fx_source", "publisher", "title", "sources"}
+FREE_TEXT = {"quote", "message", "fx_source", "report_fx_source", "publisher", "title",
+             "sources"}
 _DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 
 
