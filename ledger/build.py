@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -56,8 +57,10 @@ class BuildResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-def build(project: Path, out: Path | None = None) -> BuildResult:
-    """Read, load, extract, normalise, reconcile, render and write one project."""
+def build(project: Path, out: Path | None = None,
+          progress: Callable[[int, int], None] | None = None) -> BuildResult:
+    """Read, load, extract, normalise, reconcile, render and write one project.
+    `progress(done, total)` hears of each document extracted."""
     out = out if out is not None else project / "build"
     diagnostics: list[Diagnostic] = []
     if not project.is_dir():
@@ -70,7 +73,7 @@ def build(project: Path, out: Path | None = None) -> BuildResult:
     diagnostics += found
     documents, found = read_sources(project / "sources", shown_root=project)
     diagnostics += found
-    rulebook, found = load_rulebook(_rule_dirs(project, config.builtin_rules))
+    rulebook, found = load_rulebook(rule_dirs(project, config.builtin_rules))
     diagnostics += found
     if not rulebook.rules and not has_errors(diagnostics):
         diagnostics.append(error("rules", "R006", "no rules: enable the built-in library or "
@@ -82,7 +85,7 @@ def build(project: Path, out: Path | None = None) -> BuildResult:
     if has_errors(diagnostics):
         raise LedgerError(sorted(diagnostics, key=lambda d: (d.file, d.line, d.col)))
 
-    matches = extract(documents, rulebook)
+    matches = extract(documents, rulebook, progress)
     facts, findings = normalise(matches, rates, gazetteer, config.report_currency)
     observations, conflicts = reconcile(facts, config.policy)
     findings = sorted(findings + conflicts, key=lambda f: (f.code, f.fact_ids, f.message))
@@ -104,13 +107,13 @@ def build(project: Path, out: Path | None = None) -> BuildResult:
         "index.html": render_html(report, config.report_locale, __version__),
     }
     used_tables = {t for f in facts for t in (f.fx_table, f.report_fx_table) if t}
-    files["manifest.json"] = _manifest(project, documents, rulebook, rates, used_tables,
+    files["manifest.json"] = _manifest(project, out, documents, rulebook, rates, used_tables,
                                        files, moment, config.policy, title, diagnostics)
     write_outputs(out, files)
     return BuildResult(out, documents, facts, observations, findings, diagnostics)
 
 
-def _rule_dirs(project: Path, with_builtin: bool) -> list[tuple[Path, str]]:
+def rule_dirs(project: Path, with_builtin: bool) -> list[tuple[Path, str]]:
     dirs = [(builtin_rules_dir(), "ledger:rules")] if with_builtin else []
     if (project / "rules").is_dir():
         dirs.append((project / "rules", "rules"))
@@ -139,7 +142,8 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _manifest(project: Path, documents: list[Document], rulebook: RuleBook, rates: RateBook,
+def _manifest(project: Path, out: Path, documents: list[Document], rulebook: RuleBook,
+              rates: RateBook,
               used_tables: set[str], files: dict[str, bytes], moment: datetime, policy: str,
               title: str, diagnostics: list[Diagnostic]) -> bytes:
     inputs = [{"path": f"sources/{d.path}", "kind": "source", "sha256": d.file_sha256,
@@ -157,7 +161,8 @@ def _manifest(project: Path, documents: list[Document], rulebook: RuleBook, rate
         "schema_version": MANIFEST_SCHEMA_VERSION,
         "tool": {"name": "ledger", "version": __version__},
         "rule_library_version": _rule_library_version(rulebook),
-        "project": {"title": title, "policy": policy},
+        "project": {"title": title, "policy": policy,
+                    "root": os.path.relpath(project.resolve(), out.resolve()).replace(os.sep, "/")},
         "built_at": moment.isoformat() + "Z",
         "inputs": inputs,
         "outputs": [{"path": name, "sha256": _sha256(data), "bytes": len(data)}

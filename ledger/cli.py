@@ -1,36 +1,147 @@
-"""The `ledger` command line. Exit codes: 0 success, 1 bad input, 2 internal failure."""
+"""The `ledger` command line. Exit codes: 0 success, 1 bad input (or, with --strict, warnings;
+or a failed verification), 2 internal failure."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from ledger import __version__
-from ledger.diagnostics import EXIT_INPUT_ERROR, EXIT_INTERNAL_ERROR, EXIT_OK, LedgerError
+from ledger.diagnostics import (
+    EXIT_INPUT_ERROR,
+    EXIT_INTERNAL_ERROR,
+    EXIT_OK,
+    Diagnostic,
+    LedgerError,
+    Severity,
+    line_col,
+)
 
 
 def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
+def emit(diagnostics: Sequence[Diagnostic], fmt: str, root: str = "") -> None:
+    """Print diagnostics: `text` (file:line:col: severity CODE message, paths relative to the
+    project) to stderr, `github` (workflow annotations, paths relative to the working folder,
+    `root` being the project as given) to stdout; `json` is printed by the caller."""
+    for d in diagnostics:
+        if fmt == "github":
+            kind = {"error": "error", "warning": "warning"}.get(d.severity.value, "notice")
+            file = d.file if d.file.startswith(("/", "ledger:")) or not root else (
+                os.path.normpath(os.path.join(root, d.file)))
+            where = f"file={file}" + (f",line={d.line}" if d.line else "") + (
+                f",col={d.col}" if d.col else "")
+            message = d.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+            print(f"::{kind} {where},title={d.code}::{message}")
+        elif fmt == "text":
+            print(d.format(), file=sys.stderr)
+
+
+def _as_json(diagnostics: Sequence[Diagnostic]) -> list[dict[str, Any]]:
+    return [{"file": d.file, "line": d.line, "col": d.col, "severity": d.severity.value,
+             "code": d.code, "message": d.message} for d in diagnostics]
+
+
+def _progress(enabled: bool) -> Callable[[int, int], None] | None:
+    """A progress line on stderr when it is a terminal (never in CI)."""
+    if not enabled or not sys.stderr.isatty() or os.environ.get("CI"):
+        return None
+
+    def show(done: int, total: int) -> None:
+        width = 30
+        filled = width * done // max(total, 1)
+        end = "\n" if done == total else ""
+        print(f"\rextracting [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} "
+              "documents", end=end, file=sys.stderr, flush=True)
+    return show
+
+
+def _finding_diagnostics(result: Any) -> list[Diagnostic]:
+    """Warning findings as diagnostics at the first statement they concern."""
+    facts = {f.fact_id: f for f in result.facts}
+    texts = {d.path: d.text for d in result.documents}
+    out = []
+    for finding in result.findings:
+        if finding.severity != "warning":
+            continue
+        fact = facts.get(finding.fact_ids[0]) if finding.fact_ids else None
+        line, col = line_col(texts[fact.source], fact.char_start) if fact else (0, 0)
+        out.append(Diagnostic(f"sources/{fact.source}" if fact else "build", line, col,
+                              Severity.WARNING, finding.code, finding.message))
+    return out
+
+
 def _cmd_build(args: argparse.Namespace) -> int:
     from ledger.build import OUTPUT_NAMES, build
 
-    project = Path(args.project)
-    result = build(project, Path(args.out) if args.out else None)
-    for diag in result.diagnostics:
-        print(diag.format(), file=sys.stderr)
+    result = build(Path(args.project), Path(args.out) if args.out else None,
+                   progress=_progress(not args.quiet))
+    warnings = [d for d in result.diagnostics if d.severity is Severity.WARNING]
+    if args.strict:
+        warnings += _finding_diagnostics(result)
+    shown = warnings if args.strict else result.diagnostics
+    code = EXIT_INPUT_ERROR if args.strict and warnings else EXIT_OK
+    summary = {"documents": len(result.documents), "facts": len(result.facts),
+               "observations": len(result.observations), "findings": len(result.findings),
+               "out": str(result.out), "strict": args.strict, "exit_code": code}
+    if args.format == "json":
+        print(json.dumps({"summary": summary, "diagnostics": _as_json(shown)}, indent=2))
+        return code
+    emit(shown, args.format, args.project)
     if not args.quiet:
-        warnings = sum(1 for f in result.findings if f.severity != "info")
+        to_review = sum(1 for f in result.findings if f.severity != "info")
         print(f"ledger build: {_plural(len(result.documents), 'document')}, "
               f"{_plural(len(result.facts), 'fact')}, "
               f"{_plural(len(result.observations), 'observation')}, "
-              f"{_plural(len(result.findings), 'finding')} ({warnings} to review)")
+              f"{_plural(len(result.findings), 'finding')} ({to_review} to review)")
         print(f"wrote {result.out}/: {', '.join(OUTPUT_NAMES)}")
-    return EXIT_OK
+    if code:
+        print(f"ledger: --strict: {_plural(len(warnings), 'warning')}; failing the build "
+              "(the outputs were written)", file=sys.stderr)
+    return code
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from ledger.check import check_project
+
+    diagnostics, examples = check_project(Path(args.project))
+    errors = [d for d in diagnostics if d.severity is Severity.ERROR]
+    failing = errors or (args.strict and diagnostics)
+    code = EXIT_INPUT_ERROR if failing else EXIT_OK
+    if args.format == "json":
+        print(json.dumps({"summary": {"examples": examples, "errors": len(errors),
+                                      "exit_code": code}, "diagnostics": _as_json(diagnostics)},
+                         indent=2))
+        return code
+    emit(diagnostics, args.format, args.project)
+    print(f"ledger check: {_plural(examples, 'rule example')} run, "
+          f"{_plural(len(errors), 'error')}, "
+          f"{_plural(len(diagnostics) - len(errors), 'warning')}")
+    return code
+
+
+def _cmd_rules(args: argparse.Namespace) -> int:
+    from ledger.build import rule_dirs
+    from ledger.rules import load_rulebook
+
+    project = Path(args.project) if args.project else Path(".")
+    book, diagnostics = load_rulebook(rule_dirs(project, True))
+    emit(diagnostics, "text")
+    print(f"{'rule':<34}{'indicator':<28}{'unit':<11}{'kind':<6}{'lang':<5}{'ex':>3}  where")
+    for rule in sorted(book.rules, key=lambda r: r.id):
+        s = rule.spec
+        print(f"{s.id:<34}{s.indicator:<28}{s.unit:<11}{s.kind:<6}{s.language:<5}"
+              f"{len(s.examples):>3}  {rule.file}:{rule.line}")
+    print(f"{_plural(len(book.rules), 'rule')}")
+    return EXIT_INPUT_ERROR if any(d.severity is Severity.ERROR for d in diagnostics) else EXIT_OK
 
 
 def _cmd_rates(args: argparse.Namespace) -> int:
@@ -38,8 +149,7 @@ def _cmd_rates(args: argparse.Namespace) -> int:
 
     project_rates = Path(args.project) / "rates" if args.project else None
     book, diagnostics = RateBook.load(project_rates)
-    for diag in diagnostics:
-        print(diag.format(), file=sys.stderr)
+    emit(diagnostics, "text")
     wanted = {c.strip().upper() for c in args.currency.split(",")} if args.currency else None
     rows = [c for c in book.coverage() if wanted is None or c.currency in wanted]
     order = {c: [t.id for t in book.ordered_for(c)] for c in {r.currency for r in rows}}
@@ -52,27 +162,116 @@ def _cmd_rates(args: argparse.Namespace) -> int:
     for table in book.tables:
         if any(c.table == table.id for c in rows):
             print(f"  {table.id}: {table.source}")
-    return EXIT_INPUT_ERROR if any(d.severity == "error" for d in diagnostics) else EXIT_OK
+    return EXIT_INPUT_ERROR if any(d.severity is Severity.ERROR for d in diagnostics) else EXIT_OK
+
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    from ledger.audit import explain, find_observations, format_explanation, load_build
+
+    build_ = load_build(Path(args.build))
+    ids = [args.id] if args.id else find_observations(build_, args.indicator or "",
+                                                      args.place or "", args.date or "")
+    if not ids:
+        print("ledger explain: nothing matches", file=sys.stderr)
+        return EXIT_INPUT_ERROR
+    items = [explain(build_, item_id) for item_id in ids]
+    if args.json:
+        print(json.dumps(items if len(items) > 1 else items[0], indent=2, ensure_ascii=False))
+    else:
+        print("\n\n".join("\n".join(format_explanation(item)) for item in items))
+    return EXIT_OK
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from ledger.audit import verify
+
+    result = verify(Path(args.build))
+    for problem in result.problems:
+        print(f"{args.build}: {problem}", file=sys.stderr)
+    if result.ok:
+        print(f"ledger verify: {_plural(result.checked, 'file')} match the manifest and a "
+              "rebuild from the inputs reproduces every output")
+        return EXIT_OK
+    print(f"ledger verify: FAILED with {_plural(len(result.problems), 'mismatch')}",
+          file=sys.stderr)
+    return EXIT_INPUT_ERROR
+
+
+def _cmd_diff(args: argparse.Namespace) -> int:
+    from ledger.audit import diff, format_diff, load_build
+
+    result = diff(load_build(Path(args.old)), load_build(Path(args.new)))
+    if args.json:
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+    else:
+        print("\n".join(format_diff(result)))
+    return EXIT_OK
 
 
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="ledger",
-        description="Extract, reconcile and report the figures in humanitarian sources.")
+        description="Extract, reconcile and report the figures in humanitarian sources.",
+        epilog="Exit codes: 0 success; 1 bad input, --strict warnings or a failed verify; "
+               "2 internal failure.")
     top.add_argument("--version", action="version", version=f"ledger {__version__}")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    formats = ("text", "json", "github")
+
     build = commands.add_parser("build", help="build the ledger of a project folder")
     build.add_argument("project", metavar="PROJECT", help="folder with sources/ (and optionally "
                        "rules/, rates/, ledger.toml)")
     build.add_argument("--out", metavar="DIR", help="output folder (default PROJECT/build)")
+    build.add_argument("--strict", action="store_true", help="fail (exit 1) on any warning: "
+                       "unconverted money, conflicts, ambiguous numbers, undated sources")
+    build.add_argument("--format", choices=formats, default="text",
+                       help="diagnostics as text, JSON or GitHub Actions annotations")
     build.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     build.set_defaults(run=_cmd_build)
+
+    check = commands.add_parser("check", help="validate a project and run every rule's "
+                                "examples, without building")
+    check.add_argument("project", metavar="PROJECT")
+    check.add_argument("--strict", action="store_true", help="fail on warnings too")
+    check.add_argument("--format", choices=formats, default="text")
+    check.set_defaults(run=_cmd_check)
+
+    rules = commands.add_parser("rules", help="list the rules with indicator, unit, kind, "
+                                "language and number of examples")
+    rules.add_argument("project", metavar="PROJECT", nargs="?",
+                       help="include the project's own rules")
+    rules.set_defaults(run=_cmd_rules)
+
     rates = commands.add_parser("rates", help="print the exchange-rate coverage per currency "
                                 "and source")
     rates.add_argument("project", metavar="PROJECT", nargs="?",
                        help="also show the project's own tables in PROJECT/rates/")
     rates.add_argument("--currency", metavar="CODES", help="only these ISO codes, e.g. AMD,EUR")
     rates.set_defaults(run=_cmd_rates)
+
+    explain = commands.add_parser("explain", help="walk a figure back to its sentence, rule "
+                                  "and rate")
+    explain.add_argument("id", metavar="ID", nargs="?",
+                         help="a fact (F…), observation (O…) or finding (N…) id")
+    explain.add_argument("--build", metavar="DIR", default="build",
+                         help="the build folder (default ./build)")
+    explain.add_argument("--indicator", help="find observations of this indicator")
+    explain.add_argument("--place", help="… at this place")
+    explain.add_argument("--date", help="… as of this date (YYYY-MM-DD)")
+    explain.add_argument("--json", action="store_true", help="machine-readable output")
+    explain.set_defaults(run=_cmd_explain)
+
+    verify = commands.add_parser("verify", help="check a build against its manifest and "
+                                 "reproduce it from its inputs")
+    verify.add_argument("build", metavar="BUILD_DIR")
+    verify.set_defaults(run=_cmd_verify)
+
+    diff = commands.add_parser("diff", help="observations and findings added, removed and "
+                               "changed between two builds")
+    diff.add_argument("old", metavar="OLD_BUILD")
+    diff.add_argument("new", metavar="NEW_BUILD")
+    diff.add_argument("--json", action="store_true")
+    diff.set_defaults(run=_cmd_diff)
     return top
 
 
@@ -82,9 +281,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.run(args)
         return code
     except LedgerError as exc:
-        for diag in exc.diagnostics:
-            print(diag.format(), file=sys.stderr)
-        errors = sum(1 for d in exc.diagnostics if d.severity == "error")
+        fmt = getattr(args, "format", "text")
+        if fmt == "json":
+            print(json.dumps({"summary": {"exit_code": EXIT_INPUT_ERROR},
+                              "diagnostics": _as_json(exc.diagnostics)}, indent=2))
+        else:
+            emit(exc.diagnostics, fmt, getattr(args, "project", "") or "")
+        errors = sum(1 for d in exc.diagnostics if d.severity is Severity.ERROR)
         print(f"ledger: stopped with {_plural(errors, 'error')}; nothing was written",
               file=sys.stderr)
         return EXIT_INPUT_ERROR

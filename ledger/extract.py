@@ -10,6 +10,7 @@ then the longer match, then the rule listed first.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,16 +87,20 @@ def _best(matches: list[Match], order: dict[str, int]) -> list[Match]:
     return sorted(kept, key=lambda m: (m.fig_start, m.fig_end))
 
 
-def extract(documents: list[Document], rulebook: RuleBook) -> list[Match]:
-    """Every figure the rules find, one match per figure, in document and text order."""
+def extract(documents: list[Document], rulebook: RuleBook,
+            progress: Callable[[int, int], None] | None = None) -> list[Match]:
+    """Every figure the rules find, one match per figure, in document and text order.
+    `progress(done, total)` is called after each document when given."""
     matcher = _Matcher(rulebook)
     order = {rule.id: i for i, rule in enumerate(rulebook.rules)}
     result: list[Match] = []
-    for doc in documents:
+    for done, doc in enumerate(documents, start=1):
         matches: list[Match] = []
         for start, end in paragraph_spans(doc.text):
             if any(s <= start < e for s, e in doc.masked):
                 continue
             matches += matcher.paragraph_matches(doc, doc.text[start:end], start)
         result += _best(matches, order)
+        if progress is not None:
+            progress(done, len(documents))
     return result

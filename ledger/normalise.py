@@ -55,6 +55,7 @@ class Fact:
     rule_id: str
     rule_file: str
     rule_line: int
+    rule_sha256: str = ""
     publisher: str = ""
     vague: bool = False
     currency: str = ""
@@ -84,6 +85,11 @@ class Fact:
     @property
     def claim_day(self) -> str:
         return self.as_of[:10]
+
+    @property
+    def parse_steps(self) -> str:
+        """How the figure was read, step by step (numbers, period, conversion)."""
+        return " | ".join(self.steps)
 
 
 def _fact_id(doc: Document, start: int, end: int, indicator: str) -> str:
@@ -260,7 +266,8 @@ def _fact(match: Match, places: _PlaceFinder, rates: RateBook, findings: list[Fi
         period=period.iso if period else "",
         quote=doc.text[sentence[0]:sentence[1]], quote_start=sentence[0], quote_end=sentence[1],
         char_start=match.fig_start, char_end=match.fig_end, line=line, rule_id=rule.id,
-        rule_file=rule.file, rule_line=rule.line, publisher=doc.publisher,
+        rule_file=rule.file, rule_line=rule.line, rule_sha256=rule.content_sha256,
+        publisher=doc.publisher,
         vague=quantity.vague, steps=quantity.steps,
     )
     if period is not None:

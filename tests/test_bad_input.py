@@ -9,76 +9,43 @@ from conftest import MakeProject
 
 from ledger.cli import main
 
-GOOD_RULE_TAIL = '''    examples:
-      - {name: hit, text: "5 people waited", expect: {value: 5}}
-      - {name: miss, text: "nobody waited", expect: none}
-'''
 FEED = "• 10:00\n\nMore than 1,100 people returned to Stepanakert over the past day.\n"
+BAD_RULES = Path(__file__).parent / "fixtures" / "bad-rules"
 
-RULE_FILE_CASES = [
-    ("unknown-key",
-     "rules:\n  - id: t.one\n    indicator: t\n    unit: person\n    kind: stock\n"
-     "    patterns: ['{quantity} people']\n    patern: x\n" + GOOD_RULE_TAIL,
-     "rules/bad.yaml:7:5: error R002 unknown key 'patern' (did you mean 'patterns'?)"),
-    ("yaml-syntax",
-     "rules:\n  - id: t.one\n    indicator: [unclosed\n",
-     "rules/bad.yaml:4:1: error R001 invalid YAML: expected ',' or ']', but got '<stream end>'"),
-    ("duplicate-key",
-     "rules:\n  - id: t.one\n    id: t.two\n",
-     "rules/bad.yaml:3:5: error R001 duplicate key 'id'"),
-    ("unknown-unit",
-     "rules:\n  - id: t.one\n    indicator: t\n    unit: persn\n    kind: stock\n"
-     "    patterns: ['{quantity} people']\n" + GOOD_RULE_TAIL,
-     "rules/bad.yaml:4:5: error R002 unit: unknown unit 'persn' (see ledger/data/units.txt)"),
-    ("bad-kind",
-     "rules:\n  - id: t.one\n    indicator: t\n    unit: person\n    kind: stok\n"
-     "    patterns: ['{quantity} people']\n" + GOOD_RULE_TAIL,
-     "rules/bad.yaml:5:5: error R002 kind: Input should be 'stock', 'flow', 'plan' or 'rate'"),
-    ("unknown-block",
-     "rules:\n  - id: t.one\n    indicator: t\n    unit: person\n    kind: stock\n"
-     "    patterns: ['{quantty} people']\n" + GOOD_RULE_TAIL,
-     "rules/bad.yaml:6:16: error R003 pattern: unknown block {quantty} "
-     "(did you mean {quantity}?)"),
-    ("invalid-re2",
-     "rules:\n  - id: t.one\n    indicator: t\n    unit: person\n    kind: stock\n"
-     "    patterns:\n      - '{quantity} (people'\n" + GOOD_RULE_TAIL,
-     "rules/bad.yaml:7:9: error R003 pattern is not valid RE2: missing ) in '{quantity} (people'"),
-    ("lookbehind",
-     "rules:\n  - id: t.one\n    indicator: t\n    unit: person\n    kind: stock\n"
-     "    patterns:\n      - '(?<=x){quantity} people'\n" + GOOD_RULE_TAIL,
-     "rules/bad.yaml:7:9: error R003 pattern is not valid RE2: invalid perl operator: (?<= in "
-     "'(?<=x){quantity} people'"),
-    ("no-figure",
-     "rules:\n  - id: t.one\n    indicator: t\n    unit: person\n    kind: stock\n"
-     "    patterns:\n      - 'people waited'\n" + GOOD_RULE_TAIL,
-     "rules/bad.yaml:7:9: error R003 pattern: a pattern needs {quantity} or {money}: the "
-     "figure it extracts"),
-    ("no-negative-example",
-     "rules:\n  - id: t.one\n    indicator: t\n    unit: person\n    kind: stock\n"
-     "    patterns: ['{quantity} people']\n    examples:\n"
-     "      - {name: hit, text: '5 people', expect: {value: 5}}\n"
-     "      - {name: hit2, text: '6 people', expect: {value: 6}}\n",
-     "rules/bad.yaml:7:5: error R002 examples: needs at least one example that must not match "
-     "(`expect: none`)"),
-    ("bad-expect",
-     "rules:\n  - id: t.one\n    indicator: t\n    unit: person\n    kind: stock\n"
-     "    patterns: ['{quantity} people']\n    examples:\n"
-     "      - {name: hit, text: '5 people', expect: {value: 5, colour: red}}\n"
-     "      - {name: miss, text: 'none here', expect: none}\n",
-     "rules/bad.yaml:8:58: error R002 unknown key 'colour'; known keys: value, qualifier, high, "
-     "unit, kind, place, period, period_start, stated_usd"),
-]
+# each fixture in tests/fixtures/bad-rules/ with the message it must give
+RULE_FILE_MESSAGES = {
+    "unknown-key": "7:5: error R002 unknown key 'patern' (did you mean 'patterns'?)",
+    "yaml-syntax": "4:1: error R001 invalid YAML: expected ',' or ']', but got '<stream end>'",
+    "duplicate-key": "3:5: error R001 duplicate key 'id'",
+    "unknown-unit": "4:5: error R002 unit: unknown unit 'persn' (see ledger/data/units.txt)",
+    "bad-kind": "5:5: error R002 kind: Input should be 'stock', 'flow', 'plan' or 'rate'",
+    "unknown-block": "6:16: error R003 pattern: unknown block {quantty} (did you mean "
+                     "{quantity}?)",
+    "invalid-re2": "7:9: error R003 pattern is not valid RE2: missing ) in '{quantity} (people'",
+    "lookbehind": "7:9: error R003 pattern is not valid RE2: invalid perl operator: (?<= in "
+                  "'(?<=x){quantity} people'",
+    "no-figure": "7:9: error R003 pattern: a pattern needs {quantity} or {money}: the figure "
+                 "it extracts",
+    "no-negative-example": "7:5: error R002 examples: needs at least one example that must "
+                           "not match (`expect: none`)",
+    "bad-expect": "8:58: error R002 unknown key 'colour'; known keys: value, qualifier, high, "
+                  "unit, kind, place, period, period_start, stated_usd",
+}
 
 
-@pytest.mark.parametrize(("text", "message"), [(t, m) for _, t, m in RULE_FILE_CASES],
-                         ids=[name for name, _, _ in RULE_FILE_CASES])
-def test_bad_rule_file_is_reported_at_its_line(make_project: MakeProject, text: str,
-                                                message: str,
+def test_every_fixture_has_its_message() -> None:
+    fixtures = {p.stem for p in BAD_RULES.glob("*.yaml")} - {"failing-example"}
+    assert fixtures == set(RULE_FILE_MESSAGES)
+
+
+@pytest.mark.parametrize("name", sorted(RULE_FILE_MESSAGES))
+def test_bad_rule_file_is_reported_at_its_line(make_project: MakeProject, name: str,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
-    project = make_project({"sources/feed.txt": FEED, "rules/bad.yaml": text})
+    text = (BAD_RULES / f"{name}.yaml").read_text("utf-8")
+    project = make_project({"sources/feed.txt": FEED, f"rules/{name}.yaml": text})
     assert main(["build", str(project)]) == 1
     err = capsys.readouterr().err
-    assert message in err.splitlines(), err
+    assert f"rules/{name}.yaml:{RULE_FILE_MESSAGES[name]}" in err.splitlines(), err
     assert not (project / "build").exists()
 
 

@@ -18,7 +18,7 @@ def _code() -> str:
 
 
 def test_every_diagnostic_code_is_documented() -> None:
-    codes = set(re.findall(r'"([SRPXGO]\d{3})"', _code()))
+    codes = set(re.findall(r'"([A-Z]\d{3})"', _code()))
     documented = set(re.findall(r"^\| ([A-Z]\d{3}) \|", (REPO / "docs" / "diagnostics.md")
                                 .read_text("utf-8"), re.MULTILINE))
     assert codes and codes <= documented, sorted(codes - documented)
@@ -37,7 +37,7 @@ def test_every_setting_is_documented() -> None:
 
 STAGES = ["diagnostics", "yaml_lines", "builtin", "units", "numbers", "money", "sources",
           "periods", "places", "rates", "rules", "findings", "extract", "normalise", "examples",
-          "reconcile", "config", "render", "build", "cli"]
+          "reconcile", "config", "render", "build", "check", "audit", "cli"]
 
 
 def test_imports_flow_one_way() -> None:
@@ -53,3 +53,18 @@ def test_imports_flow_one_way() -> None:
                 if imported == module:
                     continue
                 assert STAGES.index(imported) < rank, f"{path.name} imports ledger.{imported}"
+
+
+def test_ci_example_uses_real_commands_and_flags() -> None:
+    import shlex
+
+    import yaml
+
+    from ledger.cli import parser
+
+    workflow = yaml.safe_load((REPO / "examples" / "ci" / "github-actions.yml").read_text("utf-8"))
+    runs = [step["run"] for step in workflow["jobs"]["ledger"]["steps"] if "run" in step]
+    commands = [shlex.split(run)[1:] for run in runs if run.startswith("ledger ")]
+    assert [c[0] for c in commands] == ["check", "build", "verify"]
+    for command in commands:
+        parser().parse_args(command)  # exits with an error on an unknown flag

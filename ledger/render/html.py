@@ -65,7 +65,8 @@ def safe_url(url: str) -> str:
     return url if re.match(r"^https?://[^\s\"'<>]+$", url, re.IGNORECASE) else ""
 
 
-def _environment(locale: str) -> Environment:
+def template_environment(locale: str = "en") -> Environment:
+    """The autoescaping Jinja2 environment of the report templates, with their filters."""
     env = Environment(loader=FileSystemLoader(str(builtin_dir("reports"))),
                       autoescape=select_autoescape(["html", "j2"], default=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
@@ -109,7 +110,7 @@ def _environment(locale: str) -> Environment:
 
 
 def render_html(report: Report, locale: str, version: str) -> bytes:
-    env = _environment(locale)
+    env = template_environment(locale)
     style = (builtin_dir("reports") / "summary.css").read_text("utf-8")
     digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
     docs = {d.path: d for d in report.documents}

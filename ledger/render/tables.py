@@ -21,9 +21,9 @@ FACT_COLUMNS = (
     "fx_date", "fx_source", "quote", "char_start", "char_end", "rule_id",
     # additions beyond the contract's minimum
     "period", "vague", "line", "quote_start", "quote_end", "publisher", "rule_file",
-    "rule_line", "fx_table", "fx_row", "fx_lag_days", "fx_basis", "stated_value",
-    "stated_currency", "stated_qualifier", "report_currency", "value_report", "report_fx_rate",
-    "report_fx_date", "report_fx_source", "report_fx_table", "report_fx_row",
+    "rule_line", "rule_sha256", "parse_steps", "fx_table", "fx_row", "fx_lag_days", "fx_basis",
+    "stated_value",    "stated_currency", "stated_qualifier", "report_currency", "value_report",
+    "report_fx_rate", "report_fx_date", "report_fx_source", "report_fx_table", "report_fx_row",
     "observation_id",
 )
 OBSERVATION_COLUMNS = (
@@ -33,7 +33,7 @@ OBSERVATION_COLUMNS = (
 )
 FINDING_COLUMNS = ("finding_id", "severity", "code", "message", "fact_ids", "observation_id")
 FREE_TEXT = {"quote", "message", "fx_source", "report_fx_source", "publisher", "title",
-             "sources"}
+             "sources", "parse_steps"}
 _DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 
 
