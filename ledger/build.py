@@ -28,6 +28,7 @@ from ledger.places import Gazetteer
 from ledger.rates import RateBook
 from ledger.reconcile import Observation, reconcile
 from ledger.render.html import render_html
+from ledger.render.open_data import render_datapackage, render_hxl
 from ledger.render.report import Report
 from ledger.render.tables import (
     FACT_COLUMNS,
@@ -44,7 +45,7 @@ from ledger.sources import CATALOGUE_NAME, Document, read_sources
 
 MANIFEST_SCHEMA_VERSION = 1
 OUTPUT_NAMES = ("facts.csv", "observations.csv", "findings.csv", "ledger.xlsx", "index.html",
-                "manifest.json")
+                "facts.hxl.csv", "datapackage.json", "manifest.json")
 
 
 @dataclass
@@ -92,11 +93,16 @@ def build(project: Path, out: Path | None = None,
 
     title = config.title or project.resolve().name
     moment = _pinned_moment(documents)
+    used_tables = {t for f in facts for t in (f.fx_table, f.report_fx_table) if t}
+    inputs = _inputs(project, documents, rulebook, rates, used_tables)
     about = [("Title", title), ("Tool", f"ledger {__version__}"),
              ("Rule library", _rule_library_version(rulebook)), ("Policy", config.policy),
              ("Built at (pinned)", moment.isoformat()),
-             ("How to verify", "manifest.json lists the sha256 of every input and output; "
-                               "rebuild from the same inputs and compare the hashes.")]
+             ("How to verify", "Run `ledger verify` on this build folder: it re-hashes every "
+                               "input and output listed in manifest.json and rebuilds from the "
+                               "inputs. `ledger explain ID` walks any figure back to its "
+                               "sentence, rule and exchange rate.")]
+    about += [(f"Input: {i['path']}", f"sha256 {i['sha256']}") for i in inputs]
     report = Report.build(title, documents, facts, observations, findings, about)
     files = {
         "facts.csv": to_csv(FACT_COLUMNS, [fact_row(f, report.observation_of) for f in facts]),
@@ -105,10 +111,14 @@ def build(project: Path, out: Path | None = None,
         "findings.csv": to_csv(FINDING_COLUMNS, [finding_row(f) for f in findings]),
         "ledger.xlsx": render_workbook(report, moment),
         "index.html": render_html(report, config.report_locale, __version__),
+        "facts.hxl.csv": render_hxl(report),
     }
-    used_tables = {t for f in facts for t in (f.fx_table, f.report_fx_table) if t}
-    files["manifest.json"] = _manifest(project, out, documents, rulebook, rates, used_tables,
-                                       files, moment, config.policy, title, diagnostics)
+    files["datapackage.json"] = render_datapackage(files, report, moment)
+    files["manifest.json"] = _manifest(
+        inputs, files, moment, _rule_library_version(rulebook),
+        {"title": title, "policy": config.policy,
+         "root": os.path.relpath(project.resolve(), out.resolve()).replace(os.sep, "/")},
+        diagnostics)
     write_outputs(out, files)
     return BuildResult(out, documents, facts, observations, findings, diagnostics)
 
@@ -142,10 +152,10 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _manifest(project: Path, out: Path, documents: list[Document], rulebook: RuleBook,
-              rates: RateBook,
-              used_tables: set[str], files: dict[str, bytes], moment: datetime, policy: str,
-              title: str, diagnostics: list[Diagnostic]) -> bytes:
+def _inputs(project: Path, documents: list[Document], rulebook: RuleBook, rates: RateBook,
+            used_tables: set[str]) -> list[dict[str, str]]:
+    """Every input the build read, with its sha256: documents, catalogue, settings, rules,
+    and the rate tables it used."""
     inputs = [{"path": f"sources/{d.path}", "kind": "source", "sha256": d.file_sha256,
                "text_sha256": d.text_sha256} for d in documents]
     for name, kind in ((f"sources/{CATALOGUE_NAME}", "catalogue"), (CONFIG_NAME, "config"),
@@ -157,12 +167,17 @@ def _manifest(project: Path, out: Path, documents: list[Document], rulebook: Rul
                for name, digest in sorted(rulebook.files.items())]
     inputs += [{"path": name, "kind": "rates", "sha256": digest}
                for name, digest in sorted(rates.file_hashes(used_tables).items())]
+    return inputs
+
+
+def _manifest(inputs: list[dict[str, str]], files: dict[str, bytes], moment: datetime,
+              rule_library: str, project: dict[str, str],
+              diagnostics: list[Diagnostic]) -> bytes:
     manifest = {
         "schema_version": MANIFEST_SCHEMA_VERSION,
         "tool": {"name": "ledger", "version": __version__},
-        "rule_library_version": _rule_library_version(rulebook),
-        "project": {"title": title, "policy": policy,
-                    "root": os.path.relpath(project.resolve(), out.resolve()).replace(os.sep, "/")},
+        "rule_library_version": rule_library,
+        "project": project,
         "built_at": moment.isoformat() + "Z",
         "inputs": inputs,
         "outputs": [{"path": name, "sha256": _sha256(data), "bytes": len(data)}

@@ -131,21 +131,6 @@ def test_hostile_source_text_is_inert(make_project: MakeProject) -> None:
     assert any(q.startswith("'=HYPERLINK") for q in quotes_csv)
 
 
-def test_workbook_has_its_sheets_with_real_cells(example_build: BuildResult) -> None:
-    workbook = load_workbook(example_build.out / "ledger.xlsx")
-    assert workbook.sheetnames == ["Summary", "Observations", "Facts", "Findings", "Sources",
-                                   "Rates", "About"]
-    facts = workbook["Facts"]
-    assert facts.freeze_panes == "A2" and "Facts" in facts.tables
-    header = [c.value for c in facts[1]]
-    value_cells = [row[header.index("value")] for row in facts.iter_rows(min_row=2)]
-    assert all(isinstance(c.value, (int, float)) for c in value_cells)
-    as_of = [row[header.index("as_of")] for row in facts.iter_rows(min_row=2)]
-    assert all(c.is_date for c in as_of)
-    rates = list(workbook["Rates"].iter_rows(min_row=2, values_only=True))
-    assert any(r[0] == "AMD" and r[3] == "cba" for r in rates)
-
-
 def test_html_is_self_contained(example_build: BuildResult) -> None:
     html = (example_build.out / "index.html").read_text("utf-8")
     assert "Content-Security-Policy" in html and "default-src 'none'" in html

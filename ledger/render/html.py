@@ -19,12 +19,13 @@ from typing import Any
 from babel.dates import format_date
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ledger.builtin import builtin_dir
 from ledger.normalise import Fact
 from ledger.reconcile import Observation
-from ledger.render.report import Report
+from ledger.render.report import CHART_MIN_POINTS, Report
+from ledger.sources import paragraph_spans
 
 PLURALS = {"person": "people", "bus": "buses", "facility": "facilities", "family": "families",
            "aircraft": "aircraft", "house": "houses"}
@@ -33,14 +34,26 @@ QUALIFIER_WORDS = {"exact": "", "approx": "about", "more_than": "more than",
                    "range": "between"}
 
 
+CONTEXT_CHARS = 300
+"""How much of the paragraph around a quote the drill-down shows on each side."""
+
+
 @dataclass(frozen=True)
 class StatementView:
     fact: Fact
+    context_before: str
     quote_before: str
     figure: str
     quote_after: str
+    context_after: str
     url: str
     publisher: str
+
+
+@dataclass(frozen=True)
+class SeriesChart:
+    title: str
+    svg: Markup
 
 
 @dataclass(frozen=True)
@@ -58,6 +71,55 @@ def unit_label(unit: str, value: float) -> str:
     if value == 1 or unit.isupper():
         return unit
     return PLURALS.get(unit, unit + "s")
+
+
+def series_chart(points: list[Observation], unit: str, num: Any, day: Any) -> Markup:
+    """An inline SVG line chart of a series: the accepted values, the band the statements
+    allow, each point a link to its observation. Presentation attributes only (no style
+    attributes), so the page's Content-Security-Policy needs no exception."""
+    width, height, left, right, top, bottom = 560, 170, 70, 20, 12, 28
+    days = [date.fromisoformat(o.as_of[:10]).toordinal() for o in points]
+    values = [v for o in points for v in (o.value, o.low, o.high) if v is not None]
+    low_v, high_v = min(values), max(values)
+    if high_v == low_v:
+        low_v, high_v = low_v - 1, high_v + 1
+    span_days = max(days[-1] - days[0], 1)
+
+    def x(d: int) -> float:
+        return left + (d - days[0]) / span_days * (width - left - right)
+
+    def y(v: float) -> float:
+        return top + (high_v - v) / (high_v - low_v) * (height - top - bottom)
+
+    parts = [f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+             'role="img" xmlns="http://www.w3.org/2000/svg">']
+    banded = [(d, o) for d, o in zip(days, points, strict=True)
+              if o.low is not None and o.high is not None]
+    if len(banded) >= 2:
+        upper = " ".join(f"{x(d):.1f},{y(o.high):.1f}" for d, o in banded)  # type: ignore[arg-type]
+        lower = " ".join(f"{x(d):.1f},{y(o.low):.1f}" for d, o in reversed(banded))  # type: ignore[arg-type]
+        parts.append(f'<polygon points="{upper} {lower}" fill="#0b5cab" fill-opacity="0.12"/>')
+    line = " ".join(f"{x(d):.1f},{y(o.value):.1f}" for d, o in zip(days, points, strict=True))
+    parts.append(f'<polyline points="{line}" fill="none" stroke="#0b5cab" stroke-width="2"/>')
+    for d, o in zip(days, points, strict=True):
+        label = escape(f"{day(o.as_of)}: {num(o.value)} {unit} ({o.status})")
+        parts.append(f'<a href="#{escape(o.observation_id)}"><circle cx="{x(d):.1f}" '
+                     f'cy="{y(o.value):.1f}" r="5" fill="#0b5cab"><title>{label}</title>'
+                     "</circle></a>")
+    axis = height - bottom
+    parts.append(f'<line x1="{left}" y1="{axis}" x2="{width - right}" y2="{axis}" '
+                 'stroke="#5b6472"/>')
+    text = 'font-size="11" fill="#5b6472"'
+    parts.append(f'<text x="{left}" y="{height - 8}" {text}>{escape(day(points[0].as_of))}'
+                 "</text>")
+    parts.append(f'<text x="{width - right}" y="{height - 8}" text-anchor="end" {text}>'
+                 f"{escape(day(points[-1].as_of))}</text>")
+    parts.append(f'<text x="{left - 6}" y="{top + 8}" text-anchor="end" {text}>'
+                 f"{escape(num(high_v))}</text>")
+    parts.append(f'<text x="{left - 6}" y="{axis}" text-anchor="end" {text}>'
+                 f"{escape(num(low_v))}</text>")
+    parts.append("</svg>")
+    return Markup("".join(parts))
 
 
 def safe_url(url: str) -> str:
@@ -114,6 +176,7 @@ def render_html(report: Report, locale: str, version: str) -> bytes:
     style = (builtin_dir("reports") / "summary.css").read_text("utf-8")
     digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
     docs = {d.path: d for d in report.documents}
+    paragraphs = {d.path: paragraph_spans(d.text) for d in report.documents}
     facts = {f.fact_id: f for f in report.facts}
     facts_of: dict[str, list[StatementView]] = {}
     for obs in report.observations:
@@ -121,16 +184,28 @@ def render_html(report: Report, locale: str, version: str) -> bytes:
         for fact_id in obs.fact_ids:
             fact = facts[fact_id]
             text = docs[fact.source].text
+            p_start, p_end = next(((a, b) for a, b in paragraphs[fact.source]
+                                   if a <= fact.quote_start < b), (fact.quote_start,
+                                                                   fact.quote_end))
+            before = text[max(p_start, fact.quote_start - CONTEXT_CHARS):fact.quote_start]
+            after = text[fact.quote_end:min(p_end, fact.quote_end + CONTEXT_CHARS)]
             views.append(StatementView(
-                fact, text[fact.quote_start:fact.char_start],
-                text[fact.char_start:fact.char_end], text[fact.char_end:fact.quote_end],
+                fact, ("…" if fact.quote_start - CONTEXT_CHARS > p_start else "") + before,
+                text[fact.quote_start:fact.char_start], text[fact.char_start:fact.char_end],
+                text[fact.char_end:fact.quote_end],
+                after + ("…" if fact.quote_end + CONTEXT_CHARS < p_end else ""),
                 safe_url(docs[fact.source].url), docs[fact.source].publisher))
         facts_of[obs.observation_id] = views
+    charts = [SeriesChart(f"{k[0].replace('_', ' ')} · {k[1] or 'no place'} · {k[2]} "
+                          f"({unit_label(k[3], 2)})",
+                          series_chart(points, unit_label(k[3], 2), env.filters["num"],
+                                       env.filters["day"]))
+              for k, points in report.series.items() if len(points) >= CHART_MIN_POINTS]
     context: dict[str, Any] = {
         "title": report.title, "locale": locale, "version": version, "style": Markup(style),
         "style_hash": f"sha256-{digest}", "headlines": report.headlines,
         "observations": report.observations, "findings": report.findings,
-        "facts_of": facts_of, "observation_of": report.observation_of,
+        "facts_of": facts_of, "observation_of": report.observation_of, "charts": charts,
         "documents": [DocumentView(d.path, d.published, d.publisher, d.title, safe_url(d.url),
                                    d.file_sha256) for d in report.documents],
         "counts": {"documents": len(report.documents), "facts": len(report.facts),

@@ -27,6 +27,10 @@ HOW_TO_READ = (
 )
 
 
+CHART_MIN_POINTS = 3
+"""A series gets a chart in the workbook and the HTML from this many points on."""
+
+
 @dataclass(frozen=True)
 class RateUsed:
     currency: str
@@ -48,6 +52,8 @@ class Report:
     about: list[tuple[str, str]]
     how_to_read: tuple[str, ...] = HOW_TO_READ
     headlines: list[Observation] = field(default_factory=list)
+    series: dict[tuple[str, str, str, str], list[Observation]] = field(default_factory=dict)
+    facts_in_workbook_order: list[Fact] = field(default_factory=list)
     observation_of: dict[str, str] = field(default_factory=dict)
     observation_row: dict[str, int] = field(default_factory=dict)
     source_row: dict[str, int] = field(default_factory=dict)
@@ -67,6 +73,16 @@ class Report:
                     latest[series].as_of, latest[series].period_end):
                 latest[series] = obs
         report.headlines = sorted(latest.values(), key=lambda o: (o.indicator, o.place, o.kind))
+        grouped: dict[tuple[str, str, str, str], list[Observation]] = defaultdict(list)
+        for obs in observations:
+            grouped[obs.series_key].append(obs)
+        report.series = {key: sorted(points, key=lambda o: (o.as_of, o.period_end))
+                         for key, points in sorted(grouped.items())}
+        by_id = {f.fact_id: f for f in facts}
+        placed = [by_id[i] for obs in observations for i in obs.fact_ids if i in by_id]
+        in_observations = {f.fact_id for f in placed}
+        unplaced = [f for f in facts if f.fact_id not in in_observations]
+        report.facts_in_workbook_order = placed + unplaced
         for row, obs in enumerate(observations, start=2):
             report.observation_row[obs.observation_id] = row
             for fact_id in obs.fact_ids:

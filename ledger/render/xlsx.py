@@ -1,37 +1,46 @@
-"""The Excel workbook: Summary, Observations, Facts, Findings, Sources, Rates and About sheets.
+"""The Excel workbook: Summary, Series (with native line charts), Observations, Facts, Findings,
+Sources, Rates and About sheets.
 
 Public surface: `render_workbook(report, moment)` returns the bytes of `ledger.xlsx`.
 
-Every text cell that comes from a source is written as a string with Excel's quote prefix
-when it could be read as a formula, never as a formula; characters Excel cannot hold are
-shown as visible control pictures, and text past Excel's 32,767-character limit is cut with a
-note (the full text stays in facts.csv). Time stamps inside the file are pinned to `moment`
-so that identical input gives identical bytes.
+Every text cell that comes from a source is written as a string, with Excel's quote prefix when
+it could be read as a formula, never as a formula; characters Excel cannot hold are shown as
+visible control pictures, and text past Excel's 32,767-character limit is cut with a note (the
+full text stays in facts.csv). Numbers are number cells with thousands separators (money in its
+currency's format), dates are date cells. The facts of one observation sit together on the
+Facts sheet: each observation links to its range of facts, each fact to its observation and to
+its source's row. Time stamps inside the file are pinned to `moment`, so identical input gives
+identical bytes.
 """
 
 from __future__ import annotations
 
 import io
 import re
+import warnings
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
+from openpyxl.chart import LineChart, Reference
+from openpyxl.chart.axis import DateAxis
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.table import Table, TableStyleInfo
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
-from ledger.render.report import Report
+from ledger.render.report import CHART_MIN_POINTS, Report
 
 EXCEL_CELL_LIMIT = 32_767
 _TRUNCATED = " […cut: Excel holds 32,767 characters a cell; full text in facts.csv]"
 _FORMULA_START = ("=", "+", "-", "@")
 INTEGER = "#,##0"
-DECIMAL = "#,##0.##"
+DECIMAL = "#,##0.00"
 USD = '"$"#,##0.00'
 RATE = "0.0000####"
 DATE = "yyyy-mm-dd"
@@ -52,139 +61,258 @@ def _day(value: str) -> date | None:
         return None
 
 
-def _write_sheet(ws: Worksheet, name: str, header: Sequence[str], rows: list[list[Any]],
-                 formats: dict[str, str], widths: dict[str, int]) -> None:
-    """A header, rows of real cells, an Excel table with filters, frozen header, widths."""
-    ws.append(list(header))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for values in rows:
-        ws.append([None] * len(header))
-        row = ws.max_row
-        for col, value in enumerate(values, start=1):
-            cell = ws.cell(row=row, column=col)
-            if isinstance(value, str):
-                text = safe_text(value)
-                cell.value = text
-                cell.data_type = "s"
-                if text.startswith(_FORMULA_START):
-                    cell.quotePrefix = True
-            else:
-                cell.value = value
-            fmt = formats.get(header[col - 1])
-            if fmt and value is not None and not isinstance(value, str):
-                cell.number_format = fmt
+def amount_format(value: float | None, unit: str = "") -> str:
+    """Thousands separators; decimals only when the number has them; a currency's code."""
+    base = INTEGER if value is None or float(value).is_integer() else DECIMAL
+    return f'{base} "{unit}"' if len(unit) == 3 and unit.isupper() else base
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a sheet: its header, width and the number format of its cells."""
+
+    title: str
+    width: int = 14
+    fmt: str = ""
+    wrap: bool = False
+
+
+BOLD = Font(bold=True)
+WRAP = Alignment(wrap_text=True, vertical="top")
+Link = tuple[int, str]  # (column, "Facts!A2:Z4" in the workbook, or an http(s) address)
+
+
+def _cell(ws: Any, value: Any, fmt: str = "", alignment: Alignment | None = None) -> Any:
+    """A value for a streamed row: source text as an inert string (with Excel's quote prefix
+    where it could be read as a formula), numbers and dates with their format."""
+    if isinstance(value, str):
+        text = safe_text(value)
+        risky = text.startswith(_FORMULA_START)
+        if not risky and alignment is None:
+            return text
+        cell = WriteOnlyCell(ws, text)
+        cell.data_type = "s"
+        cell.quotePrefix = risky
+    elif (value is None or not fmt) and alignment is None:
+        return value
+    else:
+        cell = WriteOnlyCell(ws, value)
+        if fmt and value is not None:
+            cell.number_format = fmt
+    if alignment is not None:
+        cell.alignment = alignment
+    return cell
+
+
+def _styled(ws: Any, value: Any, *, font: Font | None = None,
+            alignment: Alignment | None = None) -> Any:
+    cell = WriteOnlyCell(ws, safe_text(value) if isinstance(value, str) else value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    if font is not None:
+        cell.font = font
+    if alignment is not None:
+        cell.alignment = alignment
+    return cell
+
+
+def _linked(ws: Any, value: Any, row: int, col: int, location: str) -> Any:
+    """A cell linking to a place in the workbook, or to an http(s) address."""
+    cell = WriteOnlyCell(ws, safe_text(value) if isinstance(value, str) else value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    ref = f"{get_column_letter(col)}{row}"
+    cell.hyperlink = (Hyperlink(ref=ref, target=location) if _WEB.match(location)
+                      else Hyperlink(ref=ref, location=location))
+    cell.font = LINK_FONT
+    return cell
+
+
+LINK_FONT = Font(color="0563C1", underline="single")
+_WEB = re.compile(r"^https?://", re.IGNORECASE)
+
+
+def _sheet(ws: Any, name: str, columns: Sequence[Column], rows: Iterable[list[Any]],
+           count: int, formats: Callable[[int], list[str]] | None = None,
+           links: Callable[[int], list[Link]] | None = None) -> None:
+    """A header and streamed rows of real cells, an Excel table with filters and banded rows,
+    a frozen header and column widths. `formats(i)` and `links(i)` give row i's extras."""
+    for col, column in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = column.width
     ws.freeze_panes = "A2"
-    for col, title in enumerate(header, start=1):
-        letter = get_column_letter(col)
-        ws.column_dimensions[letter].width = widths.get(title, max(10, min(len(title) + 4, 40)))
-        if widths.get(title, 0) >= 60:
-            for cell in ws[letter][1:]:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-    if rows:
-        ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
-        table = Table(displayName=name, ref=ref)
+    ws.append([_styled(ws, c.title, font=BOLD) for c in columns])
+    for index, values in enumerate(rows):
+        row = index + 2
+        fmts = formats(index) if formats else [""] * len(columns)
+        cells = [_cell(ws, value, fmts[col] or columns[col].fmt,
+                       WRAP if columns[col].wrap and isinstance(value, str) else None)
+                 for col, value in enumerate(values)]
+        for col, location in (links(index) if links else []):
+            cells[col - 1] = _linked(ws, values[col - 1], row, col, location)
+        ws.append(cells)
+    if count:
+        ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
+        table = Table(displayName=name, ref=ref, autoFilter=AutoFilter(ref=ref))
+        table.tableColumns = [TableColumn(id=i, name=c.title)
+                              for i, c in enumerate(columns, start=1)]
         table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
-        ws.add_table(table)
+        with warnings.catch_warnings():  # openpyxl warns even when, as here, columns are set
+            warnings.filterwarnings("ignore", "In write-only mode you must add table columns")
+            ws.add_table(table)
 
 
-def _summary(ws: Worksheet, report: Report) -> None:
-    ws.append([report.title])
-    ws["A1"].font = Font(bold=True, size=14)
-    for line in report.how_to_read:
-        ws.append([line])
-    ws.append([])
-    start = ws.max_row + 1
-    header = ["Indicator", "Place", "Kind", "Unit", "As of", "Value", "Low", "High",
-              "Value (USD)", "Status", "Statements", "Sources", "Observation"]
-    ws.append(header)
-    for cell in ws[start]:
-        cell.font = Font(bold=True)
-    for obs in report.headlines:
-        ws.append([obs.indicator, obs.place, obs.kind, obs.unit, _day(obs.as_of), obs.value,
-                   obs.low, obs.high, obs.value_usd, obs.status, len(obs.fact_ids),
-                   obs.n_sources, obs.observation_id])
-        row = ws.max_row
-        ws.cell(row, 5).number_format = DATE
-        for col in (6, 7, 8):
-            ws.cell(row, col).number_format = DECIMAL
-        ws.cell(row, 9).number_format = USD
-        ws.cell(row, 13).hyperlink = f"#Observations!A{report.observation_row[obs.observation_id]}"
-    widths = [26, 18, 8, 10, 12, 14, 12, 12, 14, 12, 11, 9, 16]
-    for col, width in enumerate(widths, start=1):
+def _summary(ws: Any, report: Report) -> None:
+    for col, width in enumerate([30, 18, 8, 10, 12, 16, 12, 12, 14, 12, 11, 9, 16], start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
-    ws.column_dimensions["A"].width = 30
+    header_row = 2 + len(report.how_to_read) + 1
+    ws.freeze_panes = f"A{header_row + 1}"
+    ws.append([_styled(ws, report.title, font=Font(bold=True, size=14))])
+    for line in report.how_to_read:
+        ws.append([_styled(ws, line)])
+    ws.append([])
+    ws.append([_styled(ws, h, font=BOLD) for h in (
+        "Indicator", "Place", "Kind", "Unit", "As of", "Value", "Low", "High", "Value (USD)",
+        "Status", "Statements", "Sources", "Observation")])
+    for row, obs in enumerate(report.headlines, start=header_row + 1):
+        values = [obs.indicator, obs.place, obs.kind, obs.unit, _day(obs.as_of), obs.value,
+                  obs.low, obs.high, obs.value_usd, obs.status, len(obs.fact_ids),
+                  obs.n_sources]
+        formats = ["", "", "", "", DATE, amount_format(obs.value, obs.unit),
+                   amount_format(obs.low), amount_format(obs.high), USD, "", INTEGER, INTEGER]
+        cells = [_cell(ws, v, f) for v, f in zip(values, formats, strict=True)]
+        cells.append(_linked(ws, obs.observation_id, row, 13,
+                             f"Observations!A{report.observation_row[obs.observation_id]}"))
+        ws.append(cells)
+
+
+def _series(ws: Any, report: Report) -> None:
+    """One block per series with enough points: its table and a native line chart."""
+    for col in range(1, 5):
+        ws.column_dimensions[get_column_letter(col)].width = 14
+    ws.append([_styled(ws, "Series with at least three points: accepted value, and the "
+                           "interval the statements allow, by date.", font=BOLD)])
+    ws.append([])
+    row = 3
+    for key, points in report.series.items():
+        if len(points) < CHART_MIN_POINTS:
+            continue
+        indicator, place, kind, unit = key
+        title = f"{indicator} / {place or 'no place'} / {kind} ({unit})"
+        ws.append([_styled(ws, title, font=BOLD)])
+        ws.append([_styled(ws, h, font=BOLD) for h in ("As of", "Value", "Low", "High")])
+        for obs in points:
+            ws.append([_cell(ws, _day(obs.as_of), DATE)] + [
+                _cell(ws, v, amount_format(v)) for v in (obs.value, obs.low, obs.high)])
+        last = row + 1 + len(points)
+        chart = LineChart()
+        chart.title = title
+        chart.y_axis.title = unit
+        chart.x_axis = DateAxis(crossAx=100)
+        chart.x_axis.number_format = DATE
+        chart.x_axis.majorTimeUnit = "days"
+        chart.height, chart.width = 7.5, 16
+        chart.add_data(Reference(ws, min_col=2, max_col=4, min_row=row + 1, max_row=last),
+                       titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=1, min_row=row + 2, max_row=last))
+        ws.add_chart(chart, f"F{row}")
+        next_row = max(last + 3, row + 17)
+        for _ in range(next_row - last - 1):
+            ws.append([])
+        row = next_row
 
 
 def render_workbook(report: Report, moment: datetime) -> bytes:
-    wb = Workbook()
-    summary = wb.active
-    summary.title = "Summary"
-    _summary(summary, report)
+    """Stream every sheet in openpyxl's write-only mode: memory stays flat as facts grow."""
+    wb = Workbook(write_only=True)
+    _summary(wb.create_sheet("Summary"), report)
+    _series(wb.create_sheet("Series"), report)
 
-    obs_header = ["observation_id", "indicator", "place", "kind", "unit", "as_of",
-                  "period_start", "period_end", "value", "low", "high", "qualifier",
-                  "value_usd", "status", "policy", "n_sources", "fact_ids"]
-    obs_rows = [[o.observation_id, o.indicator, o.place, o.kind, o.unit, _day(o.as_of),
-                 _day(o.period_start), _day(o.period_end), o.value, o.low, o.high, o.qualifier,
-                 o.value_usd, o.status, o.policy, o.n_sources, " ".join(o.fact_ids)]
-                for o in report.observations]
-    number_formats = {"value": DECIMAL, "low": DECIMAL, "high": DECIMAL, "value_usd": USD,
-                      "as_of": DATE, "period_start": DATE, "period_end": DATE,
-                      "fx_rate": RATE, "fx_date": DATE, "published": DATE, "date": DATE,
-                      "per_usd": RATE, "n_sources": INTEGER, "char_start": INTEGER,
-                      "char_end": INTEGER, "line": INTEGER, "lag_days": INTEGER}
-    _write_sheet(wb.create_sheet("Observations"), "Observations", obs_header, obs_rows,
-                 number_formats, {"fact_ids": 40, "indicator": 26})
+    facts = report.facts_in_workbook_order
+    fact_row = {f.fact_id: row for row, f in enumerate(facts, start=2)}
+    observations = report.observations
+    obs_columns = [Column("observation_id", 16), Column("indicator", 26), Column("place", 18),
+                   Column("kind", 8), Column("unit", 10), Column("as_of", 12, DATE),
+                   Column("period_start", 12, DATE), Column("period_end", 12, DATE),
+                   Column("value", 14), Column("low", 14), Column("high", 14),
+                   Column("qualifier", 11), Column("value_usd", 14, USD), Column("status", 11),
+                   Column("policy", 10), Column("n_sources", 10, INTEGER),
+                   Column("statements", 11, INTEGER), Column("fact_ids", 40)]
 
-    fact_header = ["fact_id", "observation_id", "source", "line", "indicator", "value",
-                   "qualifier", "low", "high", "unit", "kind", "place", "as_of",
-                   "period_start", "period_end", "currency", "value_usd", "fx_rate", "fx_date",
-                   "fx_source", "quote", "char_start", "char_end", "rule_id", "rule_file",
-                   "rule_line"]
-    fact_rows = [[f.fact_id, report.observation_of.get(f.fact_id, ""), f.source, f.line,
-                  f.indicator, f.value, f.qualifier, f.low, f.high, f.unit, f.kind, f.place,
-                  _day(f.as_of), _day(f.period_start), _day(f.period_end), f.currency,
-                  f.value_usd, f.fx_rate, _day(f.fx_date), f.fx_source, f.quote, f.char_start,
-                  f.char_end, f.rule_id, f.rule_file, f.rule_line] for f in report.facts]
-    facts_ws = wb.create_sheet("Facts")
-    _write_sheet(facts_ws, "Facts", fact_header, fact_rows, number_formats,
-                 {"quote": 80, "fx_source": 40, "indicator": 26, "rule_id": 30})
-    for index, fact in enumerate(report.facts, start=2):
-        facts_ws.cell(index, 3).hyperlink = f"#Sources!A{report.source_row[fact.source]}"
+    def obs_links(i: int) -> list[Link]:
+        rows = sorted(fact_row[f] for f in observations[i].fact_ids if f in fact_row)
+        return [(18, f"Facts!A{rows[0]}:Z{rows[-1]}")] if rows else []
 
-    finding_header = ["finding_id", "severity", "code", "message", "fact_ids",
-                      "observation_id"]
-    finding_rows = [[f.finding_id, f.severity, f.code, f.message, " ".join(f.fact_ids),
-                     f.observation_id] for f in report.findings]
-    _write_sheet(wb.create_sheet("Findings"), "Findings", finding_header, finding_rows,
-                 number_formats, {"message": 90, "fact_ids": 30})
+    _sheet(wb.create_sheet("Observations"), "Observations", obs_columns,
+           ([o.observation_id, o.indicator, o.place, o.kind, o.unit, _day(o.as_of),
+             _day(o.period_start), _day(o.period_end), o.value, o.low, o.high, o.qualifier,
+             o.value_usd, o.status, o.policy, o.n_sources, len(o.fact_ids),
+             " ".join(o.fact_ids)] for o in observations), len(observations),
+           lambda i: ["", "", "", "", "", "", "", "",
+                      amount_format(observations[i].value, observations[i].unit),
+                      amount_format(observations[i].low), amount_format(observations[i].high),
+                      *[""] * 7],
+           obs_links)
 
-    source_header = ["path", "published", "publisher", "url", "language", "title", "sha256",
-                     "date_origin"]
-    source_rows = [[d.path, d.published, d.publisher, d.url, d.language, d.title,
-                    d.file_sha256, d.date_origin] for d in report.documents]
-    sources_ws = wb.create_sheet("Sources")
-    _write_sheet(sources_ws, "Sources", source_header, source_rows, number_formats,
-                 {"url": 40, "title": 50, "sha256": 66, "path": 30})
-    for index, doc in enumerate(report.documents, start=2):
-        if re.match(r"https?://", doc.url):
-            sources_ws.cell(index, 4).hyperlink = doc.url
+    fact_columns = [Column("fact_id", 16), Column("observation_id", 16), Column("source", 28),
+                    Column("line", 7, INTEGER), Column("indicator", 26), Column("value", 14),
+                    Column("qualifier", 11), Column("low", 14), Column("high", 14),
+                    Column("unit", 10), Column("kind", 8), Column("place", 18),
+                    Column("as_of", 12, DATE), Column("period_start", 12, DATE),
+                    Column("period_end", 12, DATE), Column("currency", 9),
+                    Column("value_usd", 14, USD), Column("fx_rate", 12, RATE),
+                    Column("fx_date", 12, DATE), Column("fx_source", 40),
+                    Column("quote", 80, wrap=True), Column("char_start", 10, INTEGER),
+                    Column("char_end", 10, INTEGER), Column("rule_id", 30),
+                    Column("rule_file", 28), Column("rule_line", 9, INTEGER)]
 
-    rate_header = ["currency", "date", "per_usd", "table", "row", "basis", "source",
-                   "claim_dates", "lag_days"]
-    rate_rows = [[r.currency, r.published, r.per_usd, r.table, r.row, r.basis, r.source,
-                  " ".join(sorted(report.rate_claims[k])), max(report.rate_lags[k])]
-                 for k, r in sorted(report.rates_used.items())]
-    _write_sheet(wb.create_sheet("Rates"), "Rates", rate_header, rate_rows, number_formats,
-                 {"source": 60, "claim_dates": 24})
+    def fact_links(i: int) -> list[Link]:
+        fact = facts[i]
+        links = [(3, f"Sources!A{report.source_row[fact.source]}")]
+        observation = report.observation_of.get(fact.fact_id)
+        if observation:
+            links.append((2, f"Observations!A{report.observation_row[observation]}"))
+        return links
+
+    _sheet(wb.create_sheet("Facts"), "Facts", fact_columns,
+           ([f.fact_id, report.observation_of.get(f.fact_id, ""), f.source, f.line,
+             f.indicator, f.value, f.qualifier, f.low, f.high, f.unit, f.kind, f.place,
+             _day(f.as_of), _day(f.period_start), _day(f.period_end), f.currency, f.value_usd,
+             f.fx_rate, _day(f.fx_date), f.fx_source, f.quote, f.char_start, f.char_end,
+             f.rule_id, f.rule_file, f.rule_line] for f in facts), len(facts),
+           lambda i: ["", "", "", "", "", amount_format(facts[i].value, facts[i].unit), "",
+                      amount_format(facts[i].low), amount_format(facts[i].high), *[""] * 17],
+           fact_links)
+
+    _sheet(wb.create_sheet("Findings"), "Findings",
+           [Column("finding_id", 16), Column("severity", 10), Column("code", 28),
+            Column("message", 90, wrap=True), Column("fact_ids", 30),
+            Column("observation_id", 16)],
+           ([f.finding_id, f.severity, f.code, f.message, " ".join(f.fact_ids),
+             f.observation_id] for f in report.findings), len(report.findings))
+
+    documents = report.documents
+    _sheet(wb.create_sheet("Sources"), "Sources",
+           [Column("path", 30), Column("published", 12, DATE), Column("publisher", 24),
+            Column("url", 40), Column("language", 9), Column("title", 50),
+            Column("sha256", 66), Column("date_origin", 16)],
+           ([d.path, d.published, d.publisher, d.url, d.language, d.title, d.file_sha256,
+             d.date_origin] for d in documents), len(documents),
+           links=lambda i: [(4, documents[i].url)] if _WEB.match(documents[i].url) else [])
+
+    rates = sorted(report.rates_used.items())
+    _sheet(wb.create_sheet("Rates"), "Rates",
+           [Column("currency", 9), Column("date", 12, DATE), Column("per_usd", 14, RATE),
+            Column("table", 16), Column("row", 9, INTEGER), Column("basis", 16),
+            Column("source", 60), Column("claim_dates", 24), Column("lag_days", 9, INTEGER)],
+           ([r.currency, r.published, r.per_usd, r.table, r.row, r.basis, r.source,
+             " ".join(sorted(report.rate_claims[k])), max(report.rate_lags[k])]
+            for k, r in rates), len(rates))
 
     about = wb.create_sheet("About")
-    for key, value in report.about:
-        about.append([key, safe_text(value)])
-        about.cell(about.max_row, 2).data_type = "s"
-    about.column_dimensions["A"].width = 28
+    about.column_dimensions["A"].width = 40
     about.column_dimensions["B"].width = 100
+    for key, value in report.about:
+        about.append([_cell(about, key), _cell(about, value)])
 
     wb.properties.creator = "ledger"
     wb.properties.title = report.title

@@ -1,0 +1,170 @@
+"""The reports as people and tools receive them: the workbook read back with openpyxl, the
+HTML in a real browser, facts.hxl.csv through libhxl and datapackage.json through frictionless."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from conftest import MakeProject
+from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ledger.build import BuildResult
+from ledger.cli import main
+
+SHEETS = ["Summary", "Series", "Observations", "Facts", "Findings", "Sources", "Rates", "About"]
+TABLE_SHEETS = ["Observations", "Facts", "Findings", "Sources", "Rates"]
+
+
+def _header(ws: Worksheet) -> list[str]:
+    return [str(c.value) for c in ws[1]]
+
+
+def _column(ws: Worksheet, name: str) -> list:  # type: ignore[type-arg]
+    index = _header(ws).index(name)
+    return [row[index] for row in ws.iter_rows(min_row=2)]
+
+
+@pytest.mark.parametrize("which", ["example_build", "seed_build"])
+def test_workbook_sheets_tables_and_frozen_headers(which: str,
+                                                   request: pytest.FixtureRequest) -> None:
+    result: BuildResult = request.getfixturevalue(which)
+    workbook = load_workbook(result.out / "ledger.xlsx")
+    assert workbook.sheetnames == SHEETS
+    for name in TABLE_SHEETS:
+        ws = workbook[name]
+        assert ws.freeze_panes == "A2", name
+        if ws.max_row > 1:
+            (table,) = ws.tables.values()
+            assert table.ref == f"A1:{ws.cell(1, ws.max_column).column_letter}{ws.max_row}"
+            assert table.tableStyleInfo.showRowStripes and table.autoFilter is not None
+    summary = workbook["Summary"]
+    assert "how to read" in " ".join(str(c.value) for c in summary["A"][:6]).lower() or any(
+        "Each row below" in str(c.value) for c in summary["A"][:6])
+
+
+@pytest.mark.parametrize("which", ["example_build", "seed_build"])
+def test_workbook_numbers_dates_and_currency_formats(which: str,
+                                                     request: pytest.FixtureRequest) -> None:
+    result: BuildResult = request.getfixturevalue(which)
+    facts = load_workbook(result.out / "ledger.xlsx")["Facts"]
+    units = [c.value for c in _column(facts, "unit")]
+    for cell, unit in zip(_column(facts, "value"), units, strict=True):
+        assert isinstance(cell.value, (int, float))
+        assert cell.number_format.startswith("#,##0")
+        if len(unit) == 3 and unit.isupper():
+            assert cell.number_format.endswith(f'"{unit}"')
+    assert all(c.is_date and c.number_format == "yyyy-mm-dd" for c in _column(facts, "as_of"))
+    usd = [c for c in _column(facts, "value_usd") if c.value is not None]
+    assert usd and all(c.number_format == '"$"#,##0.00' for c in usd)
+    sources = load_workbook(result.out / "ledger.xlsx")["Sources"]
+    assert all(c.is_date for c in _column(sources, "published"))
+
+
+def test_workbook_links_observations_facts_and_sources(example_build: BuildResult) -> None:
+    workbook = load_workbook(example_build.out / "ledger.xlsx")
+    facts, observations = workbook["Facts"], workbook["Observations"]
+    fact_rows = {c.value: c.row for c in _column(facts, "fact_id")}
+    for cell, ids in zip(_column(observations, "fact_ids"), _column(observations, "fact_ids"),
+                         strict=True):
+        rows = sorted(fact_rows[i] for i in str(ids.value).split())
+        assert cell.hyperlink.location == f"Facts!A{rows[0]}:Z{rows[-1]}"
+        assert rows == list(range(rows[0], rows[-1] + 1))  # an observation's facts sit together
+    source_rows = {c.value: c.row for c in _column(workbook["Sources"], "path")}
+    for cell in _column(facts, "source"):
+        assert cell.hyperlink.location == f"Sources!A{source_rows[cell.value]}"
+    obs_rows = {c.value: c.row for c in _column(observations, "observation_id")}
+    for cell in _column(facts, "observation_id"):
+        assert cell.hyperlink.location == f"Observations!A{obs_rows[cell.value]}"
+    urls = [c.hyperlink.target for c in _column(workbook["Sources"], "url")]
+    assert all(u.startswith("https://example.org/") for u in urls)
+
+
+def test_series_with_three_points_get_a_native_line_chart(example_build: BuildResult) -> None:
+    ws = load_workbook(example_build.out / "ledger.xlsx")["Series"]
+    charts = ws._charts
+    assert len(charts) == 1
+    assert charts[0].tagname == "lineChart"
+    assert ws["A3"].value == "returnees / Stepanakert / stock (person)"
+    assert [ws.cell(r, 2).value for r in range(5, 8)] == [8700, 9500, 9800]
+
+
+def test_long_quotes_and_control_characters_keep_their_text(make_project: MakeProject) -> None:
+    long_sentence = "About 300 people were evacuated from Martuni " + "and the area " * 3000 + "."
+    project = make_project({"sources/a.txt": long_sentence + "\n\n"
+                            "Some 40 people were killed in Ganja \x07 on Monday.\n"})
+    assert main(["build", str(project), "-q"]) == 0
+    workbook = load_workbook(project / "build" / "ledger.xlsx")
+    quotes = [c.value for c in _column(workbook["Facts"], "quote")]
+    long_cell = next(q for q in quotes if q.startswith("About 300"))
+    assert len(long_cell) == 32_767 and long_cell.endswith("full text in facts.csv]")
+    assert any("\u2407" in q for q in quotes)  # BEL shown as its control picture
+    facts_csv = (project / "build" / "facts.csv").read_text("utf-8")
+    assert long_sentence in facts_csv and "\x07" in facts_csv
+
+
+def test_hxl_validates_without_errors(example_build: BuildResult) -> None:
+    hxl = pytest.importorskip("hxl")
+    from hxl.input import InputOptions
+
+    report = hxl.validate(hxl.data(str(example_build.out / "facts.hxl.csv"),
+                                   InputOptions(allow_local=True)))
+    assert report["is_valid"], report["issues"]
+    assert report["stats"]["error"] == 0 and report["stats"]["warning"] == 0
+    second_line = (example_build.out / "facts.hxl.csv").read_text("utf-8").splitlines()[1]
+    for tag in ("#date+reported", "#loc+name", "#indicator+code", "#indicator+value+num",
+                "#meta+qualifier", "#currency+code", "#value+c_usd", "#org+reporting",
+                "#meta+source+url", "#meta+quote", "#meta+rule"):
+        assert tag in second_line.split(",")
+
+
+def test_datapackage_validates_with_frictionless(example_build: BuildResult) -> None:
+    frictionless = pytest.importorskip("frictionless")
+    report = frictionless.validate(str(example_build.out / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "message"])
+    package = frictionless.Package(str(example_build.out / "datapackage.json"))
+    fields = {f.name: f for f in package.get_resource("facts").schema.fields}
+    assert fields["value"].type == "number" and fields["value"].to_dict()["hxl"] == (
+        "#indicator+value+num")
+    assert package.licenses and len(package.sources) == 3
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def test_html_in_a_real_browser(example_build: BuildResult, tmp_path: Path) -> None:
+    """Debian's Chromium, driven by Playwright: no console errors, no network requests; choosing
+    a figure shows its quote."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail("CI must install Debian's chromium (see .ci/run)")
+        pytest.skip("/usr/bin/chromium is not installed (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    page_url = (example_build.out / "index.html").resolve().as_uri()
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu",
+                  "--disable-background-networking"])
+        page = browser.new_page(viewport={"width": 1100, "height": 900})
+        errors: list[str] = []
+        requests: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(page_url)
+        statements = page.locator("article.obs:has-text('1,970 people') blockquote")
+        assert not statements.first.is_visible()
+        page.locator("#headlines").get_by_role("link", name="1,970 people").click()
+        assert statements.first.is_visible()
+        marks = statements.locator("mark").all_inner_texts()
+        assert sorted(marks) == ["1,960", "1,970"]  # both sides of the conflict, highlighted
+        assert "Russian peacekeepers are deployed in Nagorno-Karabakh" in (
+            statements.all_inner_texts()[1])
+        page.screenshot(path=str(tmp_path / "drill-down.png"), full_page=True)
+        browser.close()
+    assert errors == []
+    assert requests == [page_url]
+    assert (tmp_path / "drill-down.png").stat().st_size > 10_000
