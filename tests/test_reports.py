@@ -168,3 +168,33 @@ def test_html_in_a_real_browser(example_build: BuildResult, tmp_path: Path) -> N
     assert errors == []
     assert requests == [page_url]
     assert (tmp_path / "drill-down.png").stat().st_size > 10_000
+
+
+def test_report_locale_formats_numbers_and_dates(make_project: MakeProject) -> None:
+    project = make_project({
+        "sources/a.txt": "More than 9,500 residents have returned to Stepanakert.\n",
+        "sources/sources.csv": "path,published\na.txt,2020-11-25\n",
+        "ledger.toml": 'report_locale = "ru"\n'})
+    assert main(["build", str(project), "-q"]) == 0
+    html = (project / "build" / "index.html").read_text("utf-8")
+    assert "9\u00a0500" in html  # Russian groups digits with a no-break space
+    assert "25 нояб. 2020" in html
+
+
+def test_html_prints_every_statement(example_build: BuildResult) -> None:
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is not installed (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu",
+                  "--disable-background-networking"])
+        page = browser.new_page()
+        page.goto((example_build.out / "index.html").resolve().as_uri())
+        page.emulate_media(media="print")
+        panels = page.locator("article.obs .panel")
+        assert panels.count() > 0
+        assert all(panels.nth(i).is_visible() for i in range(panels.count()))
+        assert page.pdf()[:4] == b"%PDF"
+        browser.close()
