@@ -20,13 +20,14 @@ from pathlib import Path
 
 from ledger import __version__
 from ledger.config import CONFIG_NAME, load_config
+from ledger.decisions import DECISIONS_NAME, load_decisions
 from ledger.diagnostics import Diagnostic, LedgerError, error, has_errors
 from ledger.extract import extract
 from ledger.findings import Finding
 from ledger.normalise import Fact, normalise
 from ledger.places import Gazetteer
 from ledger.rates import RateBook
-from ledger.reconcile import Observation, reconcile
+from ledger.reconcile import Observation, ReconcileSettings, reconcile
 from ledger.render.html import render_html
 from ledger.render.open_data import render_datapackage, render_hxl
 from ledger.render.report import Report
@@ -42,6 +43,7 @@ from ledger.render.tables import (
 from ledger.render.xlsx import render_workbook
 from ledger.rules import RuleBook, builtin_rules_dir, load_rulebook
 from ledger.sources import CATALOGUE_NAME, Document, read_sources
+from ledger.speakers import Parties
 
 MANIFEST_SCHEMA_VERSION = 1
 OUTPUT_NAMES = ("facts.csv", "observations.csv", "findings.csv", "ledger.xlsx", "index.html",
@@ -83,12 +85,17 @@ def build(project: Path, out: Path | None = None,
     diagnostics += found
     gazetteer, found = Gazetteer.load(project / "gazetteer.yaml")
     diagnostics += found
+    decisions, found = load_decisions(project)
+    diagnostics += found
+    parties = Parties.load(project / "parties.yaml")
     if has_errors(diagnostics):
         raise LedgerError(sorted(diagnostics, key=lambda d: (d.file, d.line, d.col)))
 
     matches = extract(documents, rulebook, progress)
-    facts, findings = normalise(matches, rates, gazetteer, config.report_currency)
-    observations, conflicts = reconcile(facts, config.policy)
+    facts, findings = normalise(matches, rates, gazetteer, config.report_currency, parties)
+    settings = ReconcileSettings(config.policy, tuple(config.source_priority),
+                                 config.restatement_days)
+    observations, conflicts = reconcile(facts, settings, decisions, parties, gazetteer)
     findings = sorted(findings + conflicts, key=lambda f: (f.code, f.fact_ids, f.message))
 
     title = config.title or project.resolve().name
@@ -159,7 +166,8 @@ def _inputs(project: Path, documents: list[Document], rulebook: RuleBook, rates:
     inputs = [{"path": f"sources/{d.path}", "kind": "source", "sha256": d.file_sha256,
                "text_sha256": d.text_sha256} for d in documents]
     for name, kind in ((f"sources/{CATALOGUE_NAME}", "catalogue"), (CONFIG_NAME, "config"),
-                       ("gazetteer.yaml", "gazetteer")):
+                       ("gazetteer.yaml", "gazetteer"), ("parties.yaml", "parties"),
+                       (DECISIONS_NAME, "decisions")):
         path = project / name
         if path.is_file():
             inputs.append({"path": name, "kind": kind, "sha256": _sha256(path.read_bytes())})

@@ -24,8 +24,13 @@ class ProjectConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     title: str = Field("", description="Title shown on the reports; the folder name if empty.")
-    policy: Literal["latest", "conservative"] = Field(
+    policy: Literal["latest", "conservative", "priority"] = Field(
         "latest", description="How the accepted value of a series point is chosen.")
+    source_priority: list[str] = Field(
+        default_factory=list, description="Publishers in order of trust, for policy 'priority'.")
+    restatement_days: int = Field(
+        7, ge=0, description="A stock restated with the same value within this many days is "
+                             "the same observation; 0 turns this off.")
     report_locale: Literal["en", "ru", "fr"] = Field(
         "en", description="Locale for numbers and dates in index.html.")
     report_currency: str = Field(

@@ -7,6 +7,7 @@ Public surface: `normalise(matches, rates, gazetteer)` returns facts and finding
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -19,6 +20,7 @@ from ledger.places import Gazetteer, Mention, choose_place
 from ledger.rates import Rate, RateBook
 from ledger.rules import HOUSEHOLD_NOUNS, compile_pattern
 from ledger.sources import Document
+from ledger.speakers import Parties
 
 STATED_EXACT_TOLERANCE = 0.02
 """A stated conversion without qualifier may differ this much from the computed one
@@ -57,6 +59,9 @@ class Fact:
     rule_line: int
     rule_sha256: str = ""
     publisher: str = ""
+    speaker: str = ""
+    side: str = ""
+    cumulative: bool = False
     vague: bool = False
     currency: str = ""
     value_usd: float | None = None
@@ -236,8 +241,11 @@ def _check_stated(fact: Fact, stated: Money, rates: RateBook, claim: date | None
         f"{'within' if consistent else 'more than'} {tolerance:.0%}", (fact.fact_id,)))
 
 
+_INCREMENT = re.compile(r"\b(?:more|another|additional|further|new)\b", re.IGNORECASE)
+
+
 def _fact(match: Match, places: _PlaceFinder, rates: RateBook, findings: list[Finding],
-          figures: tuple[int, ...], report_currency: str) -> Fact | None:
+          figures: tuple[int, ...], report_currency: str, parties: Parties) -> Fact | None:
     doc, rule = match.document, match.rule
     text = match.figure_text
     money = parse_money(text, doc.language) if rule.is_money else None
@@ -251,11 +259,15 @@ def _fact(match: Match, places: _PlaceFinder, rates: RateBook, findings: list[Fi
     kind = rule.spec.kind
     if period is not None and period.is_flow and kind in ("stock", "flow"):
         kind = "flow"
+    elif (period is not None and period.period_start and kind == "stock"
+          and _INCREMENT.search(doc.text[match.fig_end:match.fig_end + 25])):
+        kind = "flow"  # "since Monday, 2,000 more people have arrived": an increment
     unit = money.currency if money else rule.spec.unit
     if match.people.lower() in HOUSEHOLD_NOUNS and unit == "person":
         unit = "household"
     low, high = quantity.low_high
     line = doc.text.count("\n", 0, match.fig_start) + 1
+    speaker, side = parties.speaker(doc.text[sentence[0]:sentence[1]])
     fact = Fact(
         fact_id=_fact_id(doc, match.fig_start, match.fig_end, rule.spec.indicator),
         source=doc.path, indicator=rule.spec.indicator, value=quantity.value,
@@ -267,7 +279,7 @@ def _fact(match: Match, places: _PlaceFinder, rates: RateBook, findings: list[Fi
         quote=doc.text[sentence[0]:sentence[1]], quote_start=sentence[0], quote_end=sentence[1],
         char_start=match.fig_start, char_end=match.fig_end, line=line, rule_id=rule.id,
         rule_file=rule.file, rule_line=rule.line, rule_sha256=rule.content_sha256,
-        publisher=doc.publisher,
+        publisher=doc.publisher, speaker=speaker, side=side, cumulative=rule.spec.cumulative,
         vague=quantity.vague, steps=quantity.steps,
     )
     if period is not None:
@@ -295,10 +307,12 @@ def _fact(match: Match, places: _PlaceFinder, rates: RateBook, findings: list[Fi
 
 
 def normalise(matches: list[Match], rates: RateBook, gazetteer: Gazetteer,
-              report_currency: str = "USD") -> tuple[list[Fact], list[Finding]]:
+              report_currency: str = "USD", parties: Parties | None = None
+              ) -> tuple[list[Fact], list[Finding]]:
     """Facts for the matches, in order; a stated conversion is never a fact of its own.
     Money is converted to USD and, when `report_currency` is another, to it as well."""
     places = _PlaceFinder(gazetteer)
+    parties = parties or Parties.load()
     findings: list[Finding] = []
     facts: list[Fact] = []
     figures: dict[str, tuple[int, ...]] = {}
@@ -307,7 +321,7 @@ def normalise(matches: list[Match], rates: RateBook, gazetteer: Gazetteer,
         figures[match.document.path] += (match.fig_start,)
     for match in matches:
         fact = _fact(match, places, rates, findings, figures[match.document.path],
-                     report_currency)
+                     report_currency, parties)
         if fact is not None:
             facts.append(fact)
     conversions = {(f.source, f.stated_start) for f in facts if f.stated_start is not None}

@@ -1,31 +1,53 @@
-"""Reconcile: statements of the same figure become one observation; disagreements become findings.
+"""Reconcile: statements become observations in series; disagreements and checks become findings.
 
-Public surface: `reconcile(facts, policy)` returns observations and findings; `POLICIES`.
+Public surface: `reconcile(facts, settings, decisions, parties, gazetteer)` returns
+observations and findings; `ReconcileSettings`, `POLICIES`, `DEFAULT_POLICY`.
 
-Facts of one indicator, place, kind and unit on one day (and, for a flow, one period) are
-statements of one series point. Their intervals are intersected: statements whose intervals
-overlap support one value ("more than 7,000" and "some 7,000" agree); statements whose intervals
-cannot all hold make a conflict finding naming the sources, the values and the difference.
-Interval bounds are treated as inclusive: "more than 7,000" does not contradict "7,000", which
-sources use as a rounded figure.
-
-The accepted value of a point comes from a named policy, written on every observation:
-- `latest` (default): the group holding the latest statement wins; its latest statement gives
-  the value. A later statement is the better-informed one in a developing situation.
-- `conservative`: the group holding the lowest value wins (ACLED's rule for fatalities).
+- A **series** is an indicator at a place, of one kind and unit. A **point** of it is one day
+  (and, for a flow, one period). Statements of one point are intersected as intervals: those
+  that overlap support one value ("more than 7,000" and "some 7,000" agree); those that cannot
+  all hold make a `conflict` finding naming the sources, the values and the difference.
+  Interval bounds count as inclusive: "more than 7,000" does not contradict "7,000".
+- When the groups that disagree are the two **sides** of one conflict (by who is quoted, not
+  who publishes), each side's claim is kept apart as its own observation, marked `disputed`,
+  never averaged.
+- A stock restated later with the same value and qualifier, within `restatement_days`, is the
+  same observation: the later statements join it as supports (`restated_until`).
+- **Policy** picks the accepted value of a point: `latest` (default: the group holding the
+  latest statement), `conservative` (the lowest, ACLED's rule for fatalities) or `priority`
+  (the group holding the statement of the highest-ranked publisher in `source_priority`).
+- **Checks**, each a finding: a cumulative series that falls; a flow that does not fit the
+  difference of the totals at the ends of its period; a place's figure above that of the place
+  containing it; one amount stated in two currencies that disagree.
+- **Decisions** from `decisions.yaml` are applied and cited: a rejected fact leaves its point,
+  an accepted fact sets its value, series merge, a series gets its own policy. A decision that
+  matches nothing is reported as stale.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date
+from itertools import pairwise
 
+from ledger.decisions import Decision
 from ledger.findings import Finding
 from ledger.normalise import Fact
+from ledger.places import Gazetteer
+from ledger.speakers import Parties
 
 DEFAULT_POLICY = "latest"
+SeriesKey = tuple[str, str, str, str]
+
+
+@dataclass(frozen=True)
+class ReconcileSettings:
+    policy: str = DEFAULT_POLICY
+    source_priority: tuple[str, ...] = ()
+    restatement_days: int = 7
 
 
 @dataclass
@@ -47,11 +69,16 @@ class Observation:
     fact_ids: tuple[str, ...]
     n_sources: int
     value_usd: float | None = None
-    sources: tuple[str, ...] = field(default_factory=tuple)
+    sources: tuple[str, ...] = ()
+    side: str = ""
+    rejected_fact_ids: tuple[str, ...] = ()
+    decisions: tuple[str, ...] = ()
+    restated_until: str = ""
+    note: str = ""
 
     @property
-    def series_key(self) -> tuple[str, str, str, str]:
-        return self.indicator, self.place, self.kind, self.unit
+    def series_key(self) -> tuple[str, str, str, str, str]:
+        return self.indicator, self.place, self.kind, self.unit, self.side
 
 
 @dataclass
@@ -63,101 +90,378 @@ class _Group:
     high: float | None
 
     def admits(self, fact: Fact) -> tuple[float | None, float | None] | None:
-        low = _max(self.low, fact.low)
-        high = _min(self.high, fact.high)
-        if low is not None and high is not None and low > high + 1e-9 * max(1.0, abs(high)):
-            return None
-        return low, high
+        return _intersect(self.low, self.high, fact.low, fact.high)
+
+    @property
+    def latest(self) -> Fact:
+        return max(self.facts, key=_order)
+
+    @property
+    def sides(self) -> set[str]:
+        return {f.side for f in self.facts}
 
 
-def _max(a: float | None, b: float | None) -> float | None:
-    return b if a is None else a if b is None else max(a, b)
+def _order(fact: Fact) -> tuple[str, str, int]:
+    return fact.as_of, fact.source, fact.char_start
 
 
-def _min(a: float | None, b: float | None) -> float | None:
-    return b if a is None else a if b is None else min(a, b)
+def _intersect(a_low: float | None, a_high: float | None, b_low: float | None,
+               b_high: float | None) -> tuple[float | None, float | None] | None:
+    low = b_low if a_low is None else a_low if b_low is None else max(a_low, b_low)
+    high = b_high if a_high is None else a_high if b_high is None else min(a_high, b_high)
+    if low is not None and high is not None and low > high + 1e-9 * max(1.0, abs(high)):
+        return None
+    return low, high
 
 
-def _point_key(fact: Fact) -> tuple[str, ...]:
-    period = (fact.period_start, fact.period_end) if fact.kind == "flow" else ("", "")
-    return (fact.indicator, fact.place, fact.kind, fact.unit, fact.claim_day, *period)
+def _cluster(facts: Iterable[Fact]) -> list[_Group]:
+    groups: list[_Group] = []
+    for fact in sorted(facts, key=_order):
+        for group in groups:
+            bounds = group.admits(fact)
+            if bounds is not None:
+                group.facts.append(fact)
+                group.low, group.high = bounds
+                break
+        else:
+            groups.append(_Group([fact], fact.low, fact.high))
+    return groups
 
 
-def _latest(groups: list[_Group]) -> _Group:
-    return max(groups, key=lambda g: max((f.as_of, f.source, f.char_start) for f in g.facts))
+Policy = Callable[[list[_Group], ReconcileSettings], _Group]
 
 
-def _conservative(groups: list[_Group]) -> _Group:
+def _latest(groups: list[_Group], settings: ReconcileSettings) -> _Group:
+    return max(groups, key=lambda g: _order(g.latest))
+
+
+def _conservative(groups: list[_Group], settings: ReconcileSettings) -> _Group:
     return min(groups, key=lambda g: min(f.value for f in g.facts))
 
 
-POLICIES: dict[str, Callable[[list[_Group]], _Group]] = {
-    "latest": _latest,
-    "conservative": _conservative,
-}
+def _priority(groups: list[_Group], settings: ReconcileSettings) -> _Group:
+    ranks = {name: i for i, name in enumerate(settings.source_priority)}
+
+    def best(group: _Group) -> tuple[int, tuple[str, str, int]]:
+        rank = min(ranks.get(f.publisher, len(ranks)) for f in group.facts)
+        return -rank, _order(group.latest)
+
+    return max(groups, key=best)
+
+
+POLICIES: dict[str, Policy] = {"latest": _latest, "conservative": _conservative,
+                               "priority": _priority}
 
 
 def _describe(fact: Fact) -> str:
-    who = f", {fact.publisher}" if fact.publisher else ""
-    return f"{fact.qualifier.replace('_', ' ')} {fact.value:,g} ({fact.source}{who})"
+    who = ", ".join(x for x in (fact.publisher, fact.speaker and f"quoting {fact.speaker}") if x)
+    return (f"{fact.qualifier.replace('_', ' ')} {fact.value:,g} ({fact.source}"
+            f"{', ' + who if who else ''})")
+
+
+@dataclass
+class _Decisions:
+    """Decisions indexed for reconciliation, remembering which ones matched something."""
+
+    rejects: dict[str, Decision] = field(default_factory=dict)
+    accepts: dict[str, Decision] = field(default_factory=dict)
+    merges: dict[SeriesKey, tuple[SeriesKey, Decision]] = field(default_factory=dict)
+    policies: dict[SeriesKey, tuple[str, Decision]] = field(default_factory=dict)
+    used: set[int] = field(default_factory=set)
+
+    @classmethod
+    def index(cls, decisions: Iterable[Decision]) -> _Decisions:
+        index = cls()
+        for d in decisions:
+            spec = d.spec
+            if spec.action == "reject" and spec.fact:
+                index.rejects[spec.fact] = d
+            elif spec.action == "accept" and spec.fact:
+                index.accepts[spec.fact] = d
+            elif spec.action == "merge_series" and spec.series and spec.into:
+                index.merges[spec.series.key] = (spec.into.key, d)
+            elif spec.action == "set_policy" and spec.series and spec.policy:
+                index.policies[spec.series.key] = (spec.policy, d)
+        return index
+
+    def series_of(self, fact: Fact) -> SeriesKey:
+        key: SeriesKey = (fact.indicator, fact.place, fact.kind, fact.unit)
+        seen = {key}
+        while key in self.merges:
+            key, decision = self.merges[key]
+            self.used.add(decision.line)
+            if key in seen:
+                break
+            seen.add(key)
+        return key
+
+
+def _point_key(series: SeriesKey, fact: Fact) -> tuple[str, ...]:
+    period = (fact.period_start, fact.period_end) if fact.kind == "flow" else ("", "")
+    return (*series, fact.claim_day, *period)
 
 
 def _observation(key: tuple[str, ...], facts: list[Fact], accepted: _Group, status: str,
-                 policy: str) -> Observation:
-    chosen = max(accepted.facts, key=lambda f: (f.as_of, f.source, f.char_start))
+                 policy: str, side: str = "", rejected: tuple[str, ...] = (),
+                 decisions: tuple[Decision, ...] = (), chosen: Fact | None = None
+                 ) -> Observation:
+    """The observation of a point: the value of `chosen` (by default the latest statement of
+    the accepted group) within the accepted group's interval."""
+    chosen = chosen or accepted.latest
     indicator, place, kind, unit, day, p_start, p_end = key
-    oid = "O" + hashlib.sha256("|".join(key).encode()).hexdigest()[:12]
-    ordered = sorted(facts, key=lambda f: (f.as_of, f.source, f.char_start))
+    oid = "O" + hashlib.sha256("|".join((*key, side)).encode()).hexdigest()[:12]
+    ordered = sorted(facts, key=_order)
     return Observation(
         observation_id=oid, indicator=indicator, place=place, kind=kind, unit=unit, as_of=day,
         period_start=p_start or chosen.period_start, period_end=p_end or chosen.period_end,
         value=chosen.value, qualifier=chosen.qualifier, low=accepted.low, high=accepted.high,
         status=status, policy=policy, fact_ids=tuple(f.fact_id for f in ordered),
         n_sources=len({f.source for f in facts}), value_usd=chosen.value_usd,
-        sources=tuple(sorted({f.source for f in facts})),
-    )
+        sources=tuple(sorted({f.source for f in facts})), side=side,
+        rejected_fact_ids=rejected, decisions=tuple(d.decision_id for d in decisions),
+        note="; ".join(d.describe() for d in decisions))
 
 
-def reconcile(facts: list[Fact], policy: str = DEFAULT_POLICY
-              ) -> tuple[list[Observation], list[Finding]]:
-    """Observations for every series point, with conflict findings where statements disagree."""
-    pick = POLICIES[policy]
+def _disputed_sides(groups: list[_Group], parties: Parties) -> bool:
+    """True when two disagreeing groups are each one side of the same conflict."""
+    pure = [next(iter(g.sides)) for g in groups if len(g.sides) == 1 and "" not in g.sides]
+    return any(parties.opposed(a, b) for a in pure for b in pure)
+
+
+@dataclass
+class _Reconciler:
+    settings: ReconcileSettings
+    decisions: _Decisions
+    parties: Parties
+    observations: list[Observation] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    def point(self, key: tuple[str, ...], statements: list[Fact]) -> None:
+        rejected = [f for f in statements if f.fact_id in self.decisions.rejects]
+        active = [f for f in statements if f.fact_id not in self.decisions.rejects]
+        applied = [self.decisions.rejects[f.fact_id] for f in rejected]
+        applied += [self.decisions.accepts[f.fact_id] for f in active
+                    if f.fact_id in self.decisions.accepts]
+        self.decisions.used.update(d.line for d in applied)
+        if not active:
+            return
+        groups = _cluster(active)
+        if len(groups) > 1 and _disputed_sides(groups, self.parties):
+            self._disputed(key, active, groups)
+            return
+        series: SeriesKey = (key[0], key[1], key[2], key[3])
+        policy_name, policy_decision = self.decisions.policies.get(
+            series, (self.settings.policy, None))
+        if policy_decision is not None:
+            self.decisions.used.add(policy_decision.line)
+            applied.append(policy_decision)
+        accepted_fact = next((f for f in active if f.fact_id in self.decisions.accepts), None)
+        if accepted_fact is not None:
+            accepted = next(g for g in groups if accepted_fact in g.facts)
+            policy_label = self.decisions.accepts[accepted_fact.fact_id].decision_id
+        else:
+            accepted = POLICIES[policy_name](groups, self.settings)
+            policy_label = policy_name
+        conflicting = len(_cluster(statements)) > 1
+        resolved = conflicting and (len(groups) == 1 or accepted_fact is not None)
+        status = ("resolved" if resolved else "conflict" if len(groups) > 1
+                  else "single" if len(statements) == 1 else "consistent")
+        obs = _observation(key, active, accepted, status, policy_label,
+                           rejected=tuple(f.fact_id for f in rejected),
+                           decisions=tuple(applied), chosen=accepted_fact)
+        self.observations.append(obs)
+        if conflicting:
+            self.findings.append(self._conflict(obs, _cluster(statements), accepted,
+                                                tuple(applied) if resolved else ()))
+
+    def _conflict(self, obs: Observation, groups: list[_Group], accepted: _Group,
+                  resolution: tuple[Decision, ...]) -> Finding:
+        values = [min(f.value for f in g.facts) for g in groups]
+        spread = max(values) - min(values)
+        relative = spread / min(values) if min(values) else float("inf")
+        sides = "; ".join(", ".join(_describe(f) for f in g.facts) for g in groups)
+        head = (f"{obs.indicator} / {obs.place or 'no place'} / {obs.kind} on {obs.as_of}: "
+                f"sources disagree: {sides}; difference {spread:,g} ({relative:.1%}); ")
+        fact_ids = tuple(f.fact_id for g in groups for f in g.facts)
+        if resolution:
+            how = "; ".join(d.describe() for d in resolution)
+            return Finding("info", "conflict-resolved", head + f"resolved: {how}; accepted "
+                           f"{obs.value:,g}", fact_ids, obs.observation_id)
+        return Finding("warning", "conflict", head + f"accepted {accepted.latest.value:,g} by "
+                       f"policy '{obs.policy}'", fact_ids, obs.observation_id)
+
+    def _disputed(self, key: tuple[str, ...], active: list[Fact], groups: list[_Group]) -> None:
+        by_side: dict[str, list[Fact]] = defaultdict(list)
+        for fact in active:
+            by_side[fact.side].append(fact)
+        claims = []
+        for side, facts in sorted(by_side.items()):
+            side_groups = _cluster(facts)
+            accepted = POLICIES[self.settings.policy](side_groups, self.settings)
+            obs = _observation(key, facts, accepted, "disputed", self.settings.policy, side)
+            self.observations.append(obs)
+            claims.append(f"{side or 'unattributed'}: " + ", ".join(_describe(f) for f in facts))
+        self.findings.append(Finding(
+            "warning", "disputed",
+            f"{key[0]} / {key[1] or 'no place'} / {key[2]} on {key[4]}: the sides give "
+            f"figures that cannot all be true and are kept apart, not averaged: "
+            f"{'; '.join(claims)}", tuple(f.fact_id for f in sorted(active, key=_order))))
+
+    # --- series-level steps ----------------------------------------------------------------
+
+    def merge_restatements(self) -> None:
+        """A stock restated later with the same value and qualifier joins the earlier point."""
+        by_series: dict[tuple[str, ...], list[Observation]] = defaultdict(list)
+        for obs in self.observations:
+            if obs.kind == "stock" and obs.status in ("single", "consistent"):
+                by_series[obs.series_key].append(obs)
+        dropped: set[str] = set()
+        for points in by_series.values():
+            points.sort(key=lambda o: o.as_of)
+            base = points[0]
+            for later in points[1:]:
+                gap = (date.fromisoformat(later.as_of) - date.fromisoformat(
+                    base.restated_until or base.as_of)).days
+                if ((later.value, later.qualifier) == (base.value, base.qualifier)
+                        and gap <= self.settings.restatement_days):
+                    merged = replace(
+                        base, fact_ids=base.fact_ids + later.fact_ids,
+                        sources=tuple(sorted(set(base.sources) | set(later.sources))),
+                        restated_until=later.as_of, status="consistent")
+                    merged.n_sources = len(merged.sources)
+                    self.observations[self.observations.index(base)] = merged
+                    base = merged
+                    dropped.add(later.observation_id)
+                else:
+                    base = later
+        self.observations = [o for o in self.observations if o.observation_id not in dropped]
+
+    def check_series(self, facts: dict[str, Fact], gazetteer: Gazetteer | None) -> None:
+        stocks: dict[tuple[str, ...], dict[str, Observation]] = defaultdict(dict)
+        for obs in self.observations:
+            if obs.kind == "stock" and not obs.side:
+                stocks[obs.series_key][obs.as_of] = obs
+        for points in stocks.values():
+            if any(facts[i].cumulative for o in points.values() for i in o.fact_ids):
+                self._check_cumulative(sorted(points.values(), key=lambda o: o.as_of))
+        for obs in self.observations:
+            if obs.kind == "flow" and obs.period_start and obs.period_end and not obs.side:
+                points = stocks.get((obs.indicator, obs.place, "stock", obs.unit, ""), {})
+                start, end = points.get(obs.period_start), points.get(obs.period_end)
+                if start is not None and end is not None:
+                    self._check_flow(obs, start, end)
+        if gazetteer is not None:
+            self._check_containment(stocks, gazetteer)
+        self._check_currencies(facts)
+
+    def _check_cumulative(self, points: list[Observation]) -> None:
+        for before, after in pairwise(points):
+            if after.high is not None and before.low is not None and after.high < before.low:
+                self.findings.append(Finding(
+                    "warning", "cumulative-decrease",
+                    f"{after.indicator} / {after.place or 'no place'} is a running total but "
+                    f"falls from {before.value:,g} on {before.as_of} ({', '.join(before.sources)})"
+                    f" to {after.value:,g} on {after.as_of} ({', '.join(after.sources)})",
+                    before.fact_ids + after.fact_ids, after.observation_id))
+
+    def _check_flow(self, flow: Observation, start: Observation, end: Observation) -> None:
+        low = None if end.low is None or start.high is None else end.low - start.high
+        high = None if end.high is None or start.low is None else end.high - start.low
+        fits = _intersect(flow.low, flow.high, low, high) is not None
+        difference = end.value - start.value
+        text = (f"{flow.indicator} / {flow.place or 'no place'}: the flow of {flow.value:,g} "
+                f"from {flow.period_start} to {flow.period_end} "
+                f"{'fits' if fits else 'does not fit'} the change in the total, "
+                f"{start.value:,g} to {end.value:,g} ({difference:+,g})")
+        self.findings.append(Finding("info" if fits else "warning",
+                                     "flow-matches-totals" if fits else "flow-total-mismatch",
+                                     text, flow.fact_ids + start.fact_ids + end.fact_ids,
+                                     flow.observation_id))
+
+    def _check_containment(self, stocks: dict[tuple[str, ...], dict[str, Observation]],
+                           gazetteer: Gazetteer) -> None:
+        by_day: dict[tuple[str, str, str], list[Observation]] = defaultdict(list)
+        for points in stocks.values():
+            for obs in points.values():
+                if obs.place:
+                    by_day[(obs.indicator, obs.unit, obs.as_of)].append(obs)
+        for same_day in by_day.values():
+            for whole in same_day:
+                for part in same_day:
+                    if part is whole or not gazetteer.contains(whole.place, part.place):
+                        continue
+                    exceeds = (part.low is not None and whole.high is not None
+                               and part.low > whole.high)
+                    self.findings.append(Finding(
+                        "warning" if exceeds else "info",
+                        "part-exceeds-whole" if exceeds else "part-within-whole",
+                        f"{part.indicator} on {part.as_of}: {part.place} ({part.qualifier} "
+                        f"{part.value:,g}) lies in {whole.place} ({whole.qualifier} "
+                        f"{whole.value:,g}); the part {'exceeds' if exceeds else 'fits'} "
+                        "the whole", whole.fact_ids + part.fact_ids, part.observation_id))
+
+    def _check_currencies(self, facts: dict[str, Fact]) -> None:
+        money = [o for o in self.observations if o.value_usd is not None and o.unit.isupper()
+                 and len(o.unit) == 3]
+        by_point: dict[tuple[str, str, str], list[Observation]] = defaultdict(list)
+        for obs in money:
+            by_point[(obs.indicator, obs.kind, obs.as_of)].append(obs)
+        for same in by_point.values():
+            for i, a in enumerate(same):
+                for b in same[i + 1:]:
+                    if a.unit == b.unit or not set(a.sources) & set(b.sources):
+                        continue
+                    fits = _intersect(*_usd_bounds(a), *_usd_bounds(b)) is not None
+                    self.findings.append(Finding(
+                        "info" if fits else "warning",
+                        "amounts-agree-across-currencies" if fits
+                        else "amounts-disagree-across-currencies",
+                        f"{a.indicator} on {a.as_of}: {a.qualifier} {a.value:,g} {a.unit} "
+                        f"(= {a.value_usd:,.2f} USD) and {b.qualifier} {b.value:,g} {b.unit} "
+                        f"(= {b.value_usd:,.2f} USD) in the same document "
+                        f"{'agree' if fits else 'disagree'} at the official rate",
+                        a.fact_ids + b.fact_ids, a.observation_id))
+
+    def stale(self, decisions: Iterable[Decision]) -> None:
+        for d in decisions:
+            if d.line in self.decisions.used:
+                self.findings.append(Finding("info", "decision-applied", d.describe(),
+                                             (d.spec.fact,) if d.spec.fact else ()))
+            else:
+                target = d.spec.fact or (d.spec.series.key if d.spec.series else "")
+                self.findings.append(Finding(
+                    "warning", "stale-decision",
+                    f"{d.where}: the decision to {d.spec.action.replace('_', ' ')} {target} "
+                    f"({d.spec.by}, {d.spec.date}) matches nothing in this build: the fact or "
+                    "series is gone. Review the decision or remove it."
+                    , ()))
+
+
+def _usd_bounds(obs: Observation) -> tuple[float | None, float | None]:
+    scale = (obs.value_usd or 0) / obs.value if obs.value else 0
+    return (None if obs.low is None else obs.low * scale,
+            None if obs.high is None else obs.high * scale)
+
+
+def reconcile(facts: list[Fact], settings: ReconcileSettings | None = None,
+              decisions: Iterable[Decision] = (), parties: Parties | None = None,
+              gazetteer: Gazetteer | None = None) -> tuple[list[Observation], list[Finding]]:
+    """Observations for every series point, with findings for what needs review."""
+    settings = settings or ReconcileSettings()
+    decisions = tuple(decisions)
+    index = _Decisions.index(decisions)
+    work = _Reconciler(settings, index, parties or Parties.load())
     points: dict[tuple[str, ...], list[Fact]] = defaultdict(list)
     for fact in facts:
         if fact.claim_day:
-            points[_point_key(fact)].append(fact)
-    observations: list[Observation] = []
-    findings: list[Finding] = []
+            points[_point_key(index.series_of(fact), fact)].append(fact)
     for key in sorted(points):
-        statements = sorted(points[key], key=lambda f: (f.as_of, f.source, f.char_start))
-        groups: list[_Group] = []
-        for fact in statements:
-            for group in groups:
-                bounds = group.admits(fact)
-                if bounds is not None:
-                    group.facts.append(fact)
-                    group.low, group.high = bounds
-                    break
-            else:
-                groups.append(_Group([fact], fact.low, fact.high))
-        accepted = pick(groups)
-        status = "conflict" if len(groups) > 1 else "single" if len(statements) == 1 else (
-            "consistent")
-        obs = _observation(key, statements, accepted, status, policy)
-        observations.append(obs)
-        if len(groups) > 1:
-            findings.append(_conflict(obs, groups, accepted))
-    return observations, findings
-
-
-def _conflict(obs: Observation, groups: list[_Group], accepted: _Group) -> Finding:
-    values = [min(g.facts, key=lambda f: f.value).value for g in groups]
-    spread = max(values) - min(values)
-    relative = spread / min(values) if min(values) else float("inf")
-    sides = "; ".join(", ".join(_describe(f) for f in g.facts) for g in groups)
-    chosen = max(accepted.facts, key=lambda f: (f.as_of, f.source, f.char_start))
-    message = (f"{obs.indicator} / {obs.place or 'no place'} / {obs.kind} on {obs.as_of}: "
-               f"sources disagree: {sides}; difference {spread:,g} ({relative:.1%}); "
-               f"accepted {chosen.value:,g} by policy '{obs.policy}'")
-    fact_ids = tuple(f.fact_id for g in groups for f in g.facts)
-    return Finding("warning", "conflict", message, fact_ids, obs.observation_id)
+        work.point(key, points[key])
+    if settings.restatement_days > 0:
+        work.merge_restatements()
+    work.check_series({f.fact_id: f for f in facts}, gazetteer)
+    work.stale(decisions)
+    observations = sorted(work.observations, key=lambda o: (o.indicator, o.place, o.kind,
+                                                            o.unit, o.side, o.as_of,
+                                                            o.period_end))
+    return observations, work.findings

@@ -99,6 +99,7 @@ class RuleSpec(_Strict):
     description: str = ""
     language: str = "en"
     priority: int = 0
+    cumulative: bool = False
     patterns: list[str] = Field(min_length=1)
     examples: list[Example] = Field(min_length=2)
 

@@ -103,7 +103,8 @@ def test_config_unknown_key_and_bad_value(make_project: MakeProject,
     assert main(["build", str(project)]) == 1
     err = capsys.readouterr().err
     assert "ledger.toml:1: error P001 unknown key 'titel' (did you mean 'title'?)" in err
-    assert "ledger.toml:2: error P001 policy: Input should be 'latest' or 'conservative'" in err
+    assert ("ledger.toml:2: error P001 policy: Input should be 'latest', 'conservative' or "
+            "'priority'") in err
 
 
 def test_missing_project(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

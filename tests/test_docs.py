@@ -36,8 +36,9 @@ def test_every_setting_is_documented() -> None:
 
 
 STAGES = ["diagnostics", "yaml_lines", "builtin", "units", "numbers", "money", "sources",
-          "periods", "places", "rates", "rules", "findings", "extract", "normalise", "examples",
-          "reconcile", "config", "render", "build", "check", "audit", "cli"]
+          "periods", "places", "speakers", "rates", "rules", "findings", "extract", "normalise",
+          "examples", "decisions", "reconcile", "config", "render", "build", "check", "audit",
+          "cli"]
 
 
 def test_imports_flow_one_way() -> None:

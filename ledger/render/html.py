@@ -197,7 +197,7 @@ def render_html(report: Report, locale: str, version: str) -> bytes:
                 safe_url(docs[fact.source].url), docs[fact.source].publisher))
         facts_of[obs.observation_id] = views
     charts = [SeriesChart(f"{k[0].replace('_', ' ')} · {k[1] or 'no place'} · {k[2]} "
-                          f"({unit_label(k[3], 2)})",
+                          f"({unit_label(k[3], 2)})" + (f" · as {k[4]} claims" if k[4] else ""),
                           series_chart(points, unit_label(k[3], 2), env.filters["num"],
                                        env.filters["day"]))
               for k, points in report.series.items() if len(points) >= CHART_MIN_POINTS]

@@ -52,7 +52,7 @@ class Report:
     about: list[tuple[str, str]]
     how_to_read: tuple[str, ...] = HOW_TO_READ
     headlines: list[Observation] = field(default_factory=list)
-    series: dict[tuple[str, str, str, str], list[Observation]] = field(default_factory=dict)
+    series: dict[tuple[str, ...], list[Observation]] = field(default_factory=dict)
     facts_in_workbook_order: list[Fact] = field(default_factory=list)
     observation_of: dict[str, str] = field(default_factory=dict)
     observation_row: dict[str, int] = field(default_factory=dict)
@@ -66,14 +66,14 @@ class Report:
               observations: list[Observation], findings: list[Finding],
               about: list[tuple[str, str]]) -> Report:
         report = cls(title, documents, facts, observations, findings, about)
-        latest: dict[tuple[str, str, str, str], Observation] = {}
+        latest: dict[tuple[str, ...], Observation] = {}
         for obs in observations:
             series = obs.series_key
             if series not in latest or (obs.as_of, obs.period_end) >= (
                     latest[series].as_of, latest[series].period_end):
                 latest[series] = obs
-        report.headlines = sorted(latest.values(), key=lambda o: (o.indicator, o.place, o.kind))
-        grouped: dict[tuple[str, str, str, str], list[Observation]] = defaultdict(list)
+        report.headlines = sorted(latest.values(), key=lambda o: o.series_key)
+        grouped: dict[tuple[str, ...], list[Observation]] = defaultdict(list)
         for obs in observations:
             grouped[obs.series_key].append(obs)
         report.series = {key: sorted(points, key=lambda o: (o.as_of, o.period_end))

@@ -20,7 +20,8 @@ FACT_COLUMNS = (
     "place", "as_of", "period_start", "period_end", "currency", "value_usd", "fx_rate",
     "fx_date", "fx_source", "quote", "char_start", "char_end", "rule_id",
     # additions beyond the contract's minimum
-    "period", "vague", "line", "quote_start", "quote_end", "publisher", "rule_file",
+    "period", "vague", "line", "quote_start", "quote_end", "publisher", "speaker", "side",
+    "cumulative", "rule_file",
     "rule_line", "rule_sha256", "parse_steps", "fx_table", "fx_row", "fx_lag_days", "fx_basis",
     "stated_value",    "stated_currency", "stated_qualifier", "report_currency", "value_report",
     "report_fx_rate", "report_fx_date", "report_fx_source", "report_fx_table", "report_fx_row",
@@ -29,11 +30,12 @@ FACT_COLUMNS = (
 OBSERVATION_COLUMNS = (
     "observation_id", "indicator", "place", "kind", "unit", "as_of", "period_start",
     "period_end", "value", "low", "high", "status", "policy", "fact_ids", "n_sources",
-    "qualifier", "value_usd", "sources",
+    "qualifier", "value_usd", "sources", "side", "rejected_fact_ids", "decisions",
+    "restated_until", "note",
 )
 FINDING_COLUMNS = ("finding_id", "severity", "code", "message", "fact_ids", "observation_id")
-FREE_TEXT = {"quote", "message", "fx_source", "report_fx_source", "publisher", "title",
-             "sources", "parse_steps"}
+FREE_TEXT = {"quote", "message", "fx_source", "report_fx_source", "publisher", "speaker", "title",
+             "sources", "parse_steps", "note"}
 _DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -61,8 +63,8 @@ def fact_row(fact: Fact, observation_of: dict[str, str]) -> dict[str, object]:
 
 def observation_row(obs: Observation) -> dict[str, object]:
     row: dict[str, object] = {c: getattr(obs, c) for c in OBSERVATION_COLUMNS}
-    row["fact_ids"] = " ".join(obs.fact_ids)
-    row["sources"] = " ".join(obs.sources)
+    for name in ("fact_ids", "sources", "rejected_fact_ids", "decisions"):
+        row[name] = " ".join(getattr(obs, name))
     return row
 
 

@@ -196,8 +196,9 @@ def _series(ws: Any, report: Report) -> None:
     for key, points in report.series.items():
         if len(points) < CHART_MIN_POINTS:
             continue
-        indicator, place, kind, unit = key
-        title = f"{indicator} / {place or 'no place'} / {kind} ({unit})"
+        indicator, place, kind, unit, side = key
+        claimed = f", as {side} claims" if side else ""
+        title = f"{indicator} / {place or 'no place'} / {kind} ({unit}){claimed}"
         ws.append([_styled(ws, title, font=BOLD)])
         ws.append([_styled(ws, h, font=BOLD) for h in ("As of", "Value", "Low", "High")])
         for obs in points:
