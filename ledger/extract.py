@@ -10,6 +10,7 @@ then the longer match, then the rule listed first.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,9 @@ import re2
 from ledger.numbers import looks_like_date_or_time
 from ledger.rules import Rule, RuleBook
 from ledger.sources import Document, paragraph_spans
+
+_PARTITIVE = re.compile(r"one\s+of\b", re.IGNORECASE)
+"""'One of the migrants' picks out a person; it does not count them."""
 
 SET_MAX_MEM = 1 << 30
 """RE2's memory budget for the set of all patterns (its DFA cache); RE2 stays linear-time."""
@@ -66,7 +70,8 @@ class _Matcher:
             people_group = compiled.groupindex.get("people")
             for m in compiled.finditer(line):
                 f_start, f_end = m.span(group)
-                if f_start < 0 or looks_like_date_or_time(line, f_start, f_end):
+                if (f_start < 0 or looks_like_date_or_time(line, f_start, f_end)
+                        or _PARTITIVE.match(line, f_start)):
                     continue
                 people = m.group(people_group) if people_group else None
                 found.append(Match(rule, doc, offset + m.start(), offset + m.end(),

@@ -250,9 +250,13 @@ def _fact(match: Match, places: _PlaceFinder, rates: RateBook, findings: list[Fi
     text = match.figure_text
     money = parse_money(text, doc.language) if rule.is_money else None
     quantity: Quantity | None = money.quantity if money else parse_quantity(text, doc.language)
-    if quantity is None:
+    if (quantity is None or (quantity.vague and not rule.spec.vague)
+            or quantity.value < rule.spec.min_value):
         return None
     sentence = doc.sentence_at(match.fig_start)
+    indicator = rule.indicator_for(doc.text[sentence[0]:sentence[1]])
+    if indicator is None:
+        return None
     period, day = find_periods(doc.text, sentence[0], sentence[1], match.fig_start,
                                match.fig_end, doc.segment_at(match.fig_start).day, figures)
     as_of, claim = _as_of(doc, match.fig_start, day.as_of if day else None)
@@ -269,8 +273,8 @@ def _fact(match: Match, places: _PlaceFinder, rates: RateBook, findings: list[Fi
     line = doc.text.count("\n", 0, match.fig_start) + 1
     speaker, side = parties.speaker(doc.text[sentence[0]:sentence[1]])
     fact = Fact(
-        fact_id=_fact_id(doc, match.fig_start, match.fig_end, rule.spec.indicator),
-        source=doc.path, indicator=rule.spec.indicator, value=quantity.value,
+        fact_id=_fact_id(doc, match.fig_start, match.fig_end, indicator),
+        source=doc.path, indicator=indicator, value=quantity.value,
         qualifier=quantity.qualifier, low=low, high=high, unit=unit, kind=kind,
         place=places.place_for(doc, match, sentence), as_of=as_of,
         period_start=period.period_start.isoformat() if period and period.period_start else "",

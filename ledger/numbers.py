@@ -60,8 +60,8 @@ QUALIFIER = "|".join(
 )
 _DIGITS = r"\d{1,3}(?:(?:,|\.|'|’|\x{a0}|\x{202f}|\x{2009}| )\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
 _WORDS = (
-    rf"(?:an?\s+(?:{_SCALE_WORD})|(?:{_WORD})(?:-(?:{_WORD}))?)"
-    rf"(?:(?:\s+|\s+and\s+|-)(?:(?:{_WORD})(?:-(?:{_WORD}))?|{_SCALE_WORD}))*"
+    rf"\b(?:an?\s+(?:{_SCALE_WORD})|(?:{_WORD})(?:-(?:{_WORD}))?)\b"
+    rf"(?:(?:\s+|\s+and\s+|-)(?:(?:{_WORD})(?:-(?:{_WORD}))?|{_SCALE_WORD})\b)*"
 )
 NUMBER = (
     rf"(?:{_DIGITS})(?:\s?(?:{_SCALE_WORD}|mn|bn|k|m)\b)?"

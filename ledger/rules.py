@@ -4,7 +4,9 @@ A rule file is YAML: a list of rules under `rules:`, each naming its indicator, 
 its patterns and its examples (see docs/rules.md). Patterns are RE2 regular expressions (linear
 time: a pattern cannot hang a build) written with named building blocks instead of number
 regexes: `{quantity}`, `{money}`, `{people}`, `{words:N}` (up to N words) and `{gap:N}` (up to
-N characters within the sentence). Matching is case-insensitive.
+N characters within the sentence). Matching is case-insensitive. A rule's `cues` (indicator ->
+RE2 pattern) set the indicator from the sentence (with `cues_required`, a sentence without one
+gives no fact); `vague: true` admits "dozens", "thousands"; `min_value` skips smaller counts.
 
 Public surface: `load_rulebook(dirs)` returns the RuleBook and diagnostics; `builtin_rules_dir()`.
 A project's rule with the same id as a built-in rule replaces it.
@@ -40,6 +42,9 @@ PEOPLE_NOUNS = (
     "inhabitants", "villagers", "citizens", "Armenians", "Azerbaijanis", "Ukrainians", "Syrians",
     "others", "patients", "prisoners", "detainees", "victims", "passengers", "returnees",
     "evacuees", "servicemen and women", "military personnel", "personnel", "police officers",
+    "minors", "unaccompanied minors", "occupants", "members", "boys", "girls", "adults",
+    "volunteers", "aid workers", "workers", "doctors", "students", "staff", "Afghans",
+    "Iraqis", "Eritreans", "Sudanese", "asylum-seekers", "holidaymakers", "tourists",
 )
 HOUSEHOLD_NOUNS = ("families", "households")
 
@@ -100,6 +105,10 @@ class RuleSpec(_Strict):
     language: str = "en"
     priority: int = 0
     cumulative: bool = False
+    vague: bool = False
+    min_value: float = 0
+    cues: dict[str, str] = Field(default_factory=dict)
+    cues_required: bool = False
     patterns: list[str] = Field(min_length=1)
     examples: list[Example] = Field(min_length=2)
 
@@ -112,6 +121,14 @@ class RuleSpec(_Strict):
         if canonical is None:
             raise ValueError(f"unknown unit {value!r} (see ledger/data/units.txt)")
         return canonical
+
+    @field_validator("cues")
+    @classmethod
+    def _cue_names(cls, cues: dict[str, str]) -> dict[str, str]:
+        for name in cues:
+            if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+                raise ValueError(f"cue {name!r} is not an indicator name (lower_case)")
+        return cues
 
     @field_validator("examples")
     @classmethod
@@ -140,6 +157,15 @@ class Rule:
     patterns: tuple[Any, ...]
     pattern_lines: tuple[int, ...]
     example_lines: tuple[int, ...]
+    cues: tuple[tuple[str, Any], ...] = ()
+
+    def indicator_for(self, sentence: str) -> str | None:
+        """The indicator of the first cue found in the sentence, else the rule's own (None when
+        the rule requires a cue and none is there)."""
+        for indicator, pattern in self.cues:
+            if pattern.search(sentence):
+                return indicator
+        return None if self.spec.cues_required else self.spec.indicator
 
     @property
     def id(self) -> str:
@@ -293,6 +319,15 @@ def _compile_rules(parsed: RuleFile, positions: Positions, shown: str,
                 diags.append(error(shown, "R003", f"pattern is not valid RE2: "
                                    f"{_re2_problem(exc)} in {pattern!r}", line, col))
                 ok = False
+        cues = []
+        for name, cue in spec.cues.items():
+            try:
+                cues.append((name, compile_pattern(cue)))
+            except re2.error as exc:
+                line, col = positions.of(("rules", index, "cues", name))
+                diags.append(error(shown, "R003", f"cue {name!r} is not valid RE2: "
+                                   f"{_re2_problem(exc)}", line, col))
+                ok = False
         if not ok:
             continue
         rules.append(Rule(
@@ -305,6 +340,7 @@ def _compile_rules(parsed: RuleFile, positions: Positions, shown: str,
                                 for i in range(len(spec.patterns))),
             example_lines=tuple(positions.of(("rules", index, "examples", i))[0]
                                 for i in range(len(spec.examples))),
+            cues=tuple(cues),
         ))
     return rules, diags
 

@@ -82,3 +82,13 @@ def test_money(text: str, value: float, currency: str) -> None:
 def test_a_shared_currency_name_without_adjective_is_flagged() -> None:
     money = parse_money("100 rupees")
     assert money is not None and money.currency == "PKR" and "INR" in money.ambiguous
+
+
+def test_number_words_inside_other_words_are_not_numbers() -> None:
+    import re2
+
+    from ledger.numbers import QUANTITY
+
+    pattern = re2.compile("(?i)" + QUANTITY)
+    assert [m.group() for m in pattern.finditer("forgotten often tenants")] == []
+    assert [m.group() for m in pattern.finditer("ten tenants, seven")] == ["ten", "seven"]
