@@ -45,7 +45,8 @@ def _compare(expected: ExpectedFact, fact: Fact) -> list[str]:
     problems = []
     wanted = expected.model_dump(exclude_none=True)
     actual: dict[str, object] = {
-        "value": fact.value, "qualifier": fact.qualifier, "high": fact.high, "unit": fact.unit,
+        "value": fact.value, "indicator": fact.indicator, "qualifier": fact.qualifier,
+        "high": fact.high, "unit": fact.unit,
         "kind": fact.kind, "place": fact.place, "period": fact.period,
         "period_start": fact.period_start, "stated_usd": fact.stated_value,
     }

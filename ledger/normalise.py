@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from ledger.extract import Match
 from ledger.findings import Finding
 from ledger.money import MONEY, Money, parse_money
-from ledger.numbers import APPROX_TOLERANCE, Quantity, parse_quantity
+from ledger.numbers import APPROX_TOLERANCE, QUALIFIER, Quantity, parse_quantity
 from ledger.periods import find_periods
-from ledger.places import Gazetteer, Mention, choose_place
+from ledger.places import Gazetteer, Mention, choose_place, is_locative
 from ledger.rates import Rate, RateBook
 from ledger.rules import HOUSEHOLD_NOUNS, compile_pattern
 from ledger.sources import Document
@@ -125,12 +126,24 @@ class _PlaceFinder:
 
     def __init__(self, gazetteer: Gazetteer) -> None:
         self.gazetteer = gazetteer
-        self.cache: dict[str, list[Mention]] = {}
+        self.cache: dict[str, tuple[list[Mention], str]] = {}
+
+    def _document(self, doc: Document) -> tuple[list[Mention], str]:
+        """The document's mentions and its most mentioned place (first mentioned on a tie)."""
+        if doc.path not in self.cache:
+            mentions = self.gazetteer.mentions(doc.text)
+            counts = Counter(m.place.name for m in mentions)
+            order = {name: i for i, name in reversed(list(enumerate(
+                m.place.name for m in mentions)))}
+            main = min(counts, key=lambda n: (-counts[n], order[n])) if counts else ""
+            self.cache[doc.path] = (mentions, main)
+        return self.cache[doc.path]
 
     def place_for(self, doc: Document, match: Match, sentence: tuple[int, int]) -> str:
-        mentions = self.cache.get(doc.path)
-        if mentions is None:
-            mentions = self.cache[doc.path] = self.gazetteer.mentions(doc.text)
+        """The sentence's place; else the live-feed entry headline's; else the place the
+        document mentions most. A sentence's place that contains the document's main place
+        (Azerbaijan, in a report about Nagorno-Karabakh) gives way to the more specific one."""
+        mentions, main = self._document(doc)
 
         def within(start: int, end: int) -> list[Mention]:
             return [m for m in mentions if start <= m.start and m.end <= end]
@@ -140,10 +153,12 @@ class _PlaceFinder:
         if chosen is None and segment.headline_start >= 0:
             head = within(segment.headline_start, segment.headline_end)
             chosen = choose_place(doc.text, head, segment.headline_end, segment.headline_end)
-        if chosen is None and doc.title:
-            title = self.gazetteer.mentions(doc.title)
-            chosen = choose_place(doc.title, title, len(doc.title), len(doc.title))
-        return chosen.place.name if chosen else ""
+        if chosen is None:
+            return main
+        if (main and not is_locative(doc.text, chosen)
+                and self.gazetteer.contains(chosen.place.name, main)):
+            return main
+        return chosen.place.name
 
 
 def _convert(fact: Fact, money: Money, rates: RateBook, claim: date | None,
@@ -254,7 +269,7 @@ def _fact(match: Match, places: _PlaceFinder, rates: RateBook, findings: list[Fi
             or quantity.value < rule.spec.min_value):
         return None
     sentence = doc.sentence_at(match.fig_start)
-    indicator = rule.indicator_for(doc.text[sentence[0]:sentence[1]])
+    indicator = rule.indicator_for(doc.text[sentence[0]:sentence[1]], match.people)
     if indicator is None:
         return None
     period, day = find_periods(doc.text, sentence[0], sentence[1], match.fig_start,
@@ -310,6 +325,41 @@ def _fact(match: Match, places: _PlaceFinder, rates: RateBook, findings: list[Fi
     return fact
 
 
+_QUALIFIER_BEFORE = re.compile(rf"\b(?P<q>{QUALIFIER})\s+(?:[\w'’-]+\s+){{1,2}}$",
+                               re.IGNORECASE)
+_AND_BETWEEN = re.compile(r"^[^.;:!?\d]{0,60}?\band\s+$")
+
+
+def _spread_qualifiers(facts: list[Fact], texts: dict[str, str]) -> None:
+    """Qualifiers that govern more than the number beside them: "over EU-owned 1,200 tents"
+    (a word or two between), and "as many as 230,000 Armenians ... and 800,000 Azerbaijanis"
+    (a bare number joined by "and" to a qualified one in the same sentence)."""
+    previous: Fact | None = None
+    for fact in facts:
+        text = texts[fact.source]
+        if fact.qualifier == "exact":
+            before = _QUALIFIER_BEFORE.search(text[max(0, fact.char_start - 60):fact.char_start])
+            joined = (previous is not None and previous.source == fact.source
+                      and previous.quote_start == fact.quote_start
+                      and previous.qualifier in ("approx", "more_than", "at_least", "at_most",
+                                                 "less_than")
+                      and _AND_BETWEEN.match(text[previous.char_end:fact.char_start]))
+            if before:
+                qualifier = parse_quantity(f"{before.group('q')} 1").qualifier  # type: ignore[union-attr]
+                _requalify(fact, qualifier, f"qualifier {before.group('q')!r} two words before")
+            elif joined and previous is not None:
+                _requalify(fact, previous.qualifier,
+                           f"qualifier of {previous.value:g} carried over 'and'")
+        previous = fact
+
+
+def _requalify(fact: Fact, qualifier: str, step: str) -> None:
+    quantity = Quantity(fact.value, qualifier)
+    fact.qualifier = qualifier
+    fact.low, fact.high = quantity.low_high
+    fact.steps += (f"{step} = {qualifier}",)
+
+
 def normalise(matches: list[Match], rates: RateBook, gazetteer: Gazetteer,
               report_currency: str = "USD", parties: Parties | None = None
               ) -> tuple[list[Fact], list[Finding]]:
@@ -328,6 +378,7 @@ def normalise(matches: list[Match], rates: RateBook, gazetteer: Gazetteer,
                      report_currency, parties)
         if fact is not None:
             facts.append(fact)
+    _spread_qualifiers(facts, {m.document.path: m.document.text for m in matches})
     conversions = {(f.source, f.stated_start) for f in facts if f.stated_start is not None}
     dropped = {f.fact_id for f in facts if (f.source, f.char_start) in conversions}
     facts = [f for f in facts if f.fact_id not in dropped]

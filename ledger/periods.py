@@ -37,6 +37,10 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+_STARTED = re.compile(r"\b(?:since|began|begun|started|erupted|broke\s+out|flared)\b"
+                      r"(?:\s+[\w'-]+){0,3}\s*$", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class Period:
     """A resolved time phrase: `iso` is an ISO 8601 duration for flows (P1D) or empty."""
@@ -100,7 +104,10 @@ def _resolve(kind: str, match: re.Match[str], as_of: date) -> Period | None:
         n = int(n_text) if n_text.isdigit() else UNITS.get(n_text, 1)
         days = n * (7 if match.group("unit").lower() == "week" else 1)
         return Period(text, start, end, as_of=as_of - timedelta(days=days))
-    return Period(text, start, end, as_of=_weekday_on_or_before(match.group("wd"), as_of))
+    day = _weekday_on_or_before(match.group("wd"), as_of)
+    if _STARTED.search(match.string[max(0, start - 40):start]):
+        return Period(text, start, end, period_start=day, period_end=as_of)  # began on Sunday
+    return Period(text, start, end, as_of=day)
 
 
 def find_periods(text: str, start: int, end: int, fig_start: int, fig_end: int,

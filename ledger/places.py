@@ -1,7 +1,7 @@
 """Places: a gazetteer of names and aliases, and the choice of the place a figure is about.
 
 Public surface: `Gazetteer.load(extra)`, `Gazetteer.mentions(text, start, end)`,
-`Gazetteer.contains(outer, inner)` and `choose_place(...)`.
+`Gazetteer.contains(outer, inner)`, `choose_place(...)` and `is_locative(text, mention)`.
 """
 
 from __future__ import annotations
@@ -83,7 +83,8 @@ class Gazetteer:
         return self._pattern
 
     def mentions(self, text: str, start: int = 0, end: int | None = None) -> list[Mention]:
-        """Place names in text[start:end] that begin with a capital letter."""
+        """Place names in text[start:end] that begin with a capital letter. A possessive
+        ("Azerbaijan's defence ministry") names an actor, not a location, and is left out."""
         end = len(text) if end is None else end
         found: list[Mention] = []
         pos = start
@@ -93,7 +94,7 @@ class Gazetteer:
             if not match:
                 break
             m_start, m_end = match.span(1)
-            if text[m_start].isupper():
+            if text[m_start].isupper() and text[m_end:m_end + 2] not in ("'s", "’s"):
                 name = self.alias_to_name[re.sub(r"\s+", " ", text[m_start:m_end]).lower()]
                 found.append(Mention(m_start, m_end, self.places[name]))
             pos = m_end
@@ -110,6 +111,11 @@ class Gazetteer:
         return False
 
 
+def is_locative(text: str, mention: Mention) -> bool:
+    """True when a locative preposition introduces the mention ("in X", "to the X region")."""
+    return bool(_PREPOSITION_BEFORE.search(text[max(0, mention.start - 16):mention.start]))
+
+
 def choose_place(text: str, mentions: list[Mention], start: int, end: int) -> Mention | None:
     """The mention a figure at text[start:end] is most likely about.
 
@@ -118,8 +124,7 @@ def choose_place(text: str, mentions: list[Mention], start: int, end: int) -> Me
     the nearest to the figure wins, and a mention after the figure wins a tie.
     """
     def score(m: Mention) -> tuple[int, int, int]:
-        prepositional = bool(_PREPOSITION_BEFORE.search(text[max(0, m.start - 16):m.start]))
         distance = m.start - end if m.start >= end else start - m.end
-        return (0 if prepositional else 1, max(distance, 0), 0 if m.start >= end else 1)
+        return (0 if is_locative(text, m) else 1, max(distance, 0), 0 if m.start >= end else 1)
 
     return min(mentions, key=score) if mentions else None

@@ -11,8 +11,9 @@ observations and findings; `ReconcileSettings`, `POLICIES`, `DEFAULT_POLICY`.
 - When the groups that disagree are the two **sides** of one conflict (by who is quoted, not
   who publishes), each side's claim is kept apart as its own observation, marked `disputed`,
   never averaged.
-- A stock restated later with the same value and qualifier, within `restatement_days`, is the
-  same observation: the later statements join it as supports (`restated_until`).
+- A stock restated later with the same value (and an interval that agrees), within
+  `restatement_days`, is the same observation: the later statements join it as supports
+  (`restated_until`).
 - **Policy** picks the accepted value of a point: `latest` (default: the group holding the
   latest statement), `conservative` (the lowest, ACLED's rule for fatalities) or `priority`
   (the group holding the statement of the highest-ranked publisher in `source_priority`).
@@ -203,13 +204,13 @@ def _point_key(series: SeriesKey, fact: Fact) -> tuple[str, ...]:
 
 def _observation(key: tuple[str, ...], facts: list[Fact], accepted: _Group, status: str,
                  policy: str, side: str = "", rejected: tuple[str, ...] = (),
-                 decisions: tuple[Decision, ...] = (), chosen: Fact | None = None
-                 ) -> Observation:
+                 decisions: tuple[Decision, ...] = (), chosen: Fact | None = None,
+                 variant: str = "") -> Observation:
     """The observation of a point: the value of `chosen` (by default the latest statement of
     the accepted group) within the accepted group's interval."""
     chosen = chosen or accepted.latest
     indicator, place, kind, unit, day, p_start, p_end = key
-    oid = "O" + hashlib.sha256("|".join((*key, side)).encode()).hexdigest()[:12]
+    oid = "O" + hashlib.sha256("|".join((*key, side, variant)).encode()).hexdigest()[:12]
     ordered = sorted(facts, key=_order)
     return Observation(
         observation_id=oid, indicator=indicator, place=place, kind=kind, unit=unit, as_of=day,
@@ -220,6 +221,21 @@ def _observation(key: tuple[str, ...], facts: list[Fact], accepted: _Group, stat
         sources=tuple(sorted({f.source for f in facts})), side=side,
         rejected_fact_ids=rejected, decisions=tuple(d.decision_id for d in decisions),
         note="; ".join(d.describe() for d in decisions))
+
+
+def _rising(groups: list[_Group]) -> bool:
+    """True for a running total updated during the day: a cumulative indicator whose groups,
+    in the order of their latest statements, never fall, stated either by one publisher or at
+    strictly later times."""
+    facts = [f for g in groups for f in g.facts]
+    if not all(f.cumulative for f in facts):
+        return False
+    ordered = sorted(groups, key=lambda g: _order(g.latest))
+    timed = all(a.latest.as_of < b.latest.as_of and len(b.latest.as_of) > 10
+                for a, b in pairwise(ordered))
+    one_publisher = len({f.publisher for f in facts}) == 1 and bool(facts[0].publisher)
+    return (timed or one_publisher) and all(
+        a.latest.value <= b.latest.value for a, b in pairwise(ordered))
 
 
 def _disputed_sides(groups: list[_Group], parties: Parties) -> bool:
@@ -248,6 +264,27 @@ class _Reconciler:
         groups = _cluster(active)
         if len(groups) > 1 and _disputed_sides(groups, self.parties):
             self._disputed(key, active, groups)
+            return
+        if len(groups) > 1 and not applied and _rising(groups):
+            # a running total raised during the day (58, then 84 servicemen): an update
+            accepted = max(groups, key=lambda g: _order(g.latest))
+            obs = _observation(key, active, accepted, "updated", self.settings.policy)
+            self.observations.append(obs)
+            values = " then ".join(f"{g.latest.value:,g}" for g in
+                                   sorted(groups, key=lambda g: _order(g.latest)))
+            self.findings.append(Finding(
+                "info", "updated", f"{obs.indicator} / {obs.place or 'no place'} on "
+                f"{obs.as_of}: a running total raised during the day ({values}); the latest "
+                "is the value", obs.fact_ids, obs.observation_id))
+            return
+        if len(groups) > 1 and len({f.source for f in statements}) == 1 and not applied:
+            # figures that differ within one document count different things (a table of
+            # countries, refugees in a country and worldwide): separate observations
+            for group in groups:
+                status = "single" if len(group.facts) == 1 else "consistent"
+                self.observations.append(_observation(
+                    key, group.facts, group, status, self.settings.policy,
+                    variant=f"{group.latest.value:g}"))
             return
         series: SeriesKey = (key[0], key[1], key[2], key[3])
         policy_name, policy_decision = self.decisions.policies.get(
@@ -313,7 +350,7 @@ class _Reconciler:
         """A stock restated later with the same value and qualifier joins the earlier point."""
         by_series: dict[tuple[str, ...], list[Observation]] = defaultdict(list)
         for obs in self.observations:
-            if obs.kind == "stock" and obs.status in ("single", "consistent"):
+            if obs.kind == "stock" and obs.status in ("single", "consistent", "updated"):
                 by_series[obs.series_key].append(obs)
         dropped: set[str] = set()
         for points in by_series.values():
@@ -322,12 +359,13 @@ class _Reconciler:
             for later in points[1:]:
                 gap = (date.fromisoformat(later.as_of) - date.fromisoformat(
                     base.restated_until or base.as_of)).days
-                if ((later.value, later.qualifier) == (base.value, base.qualifier)
-                        and gap <= self.settings.restatement_days):
+                if (later.value == base.value and gap <= self.settings.restatement_days
+                        and _intersect(base.low, base.high, later.low, later.high)):
                     merged = replace(
                         base, fact_ids=base.fact_ids + later.fact_ids,
                         sources=tuple(sorted(set(base.sources) | set(later.sources))),
-                        restated_until=later.as_of, status="consistent")
+                        restated_until=later.as_of,
+                        status="updated" if base.status == "updated" else "consistent")
                     merged.n_sources = len(merged.sources)
                     self.observations[self.observations.index(base)] = merged
                     base = merged
@@ -353,6 +391,7 @@ class _Reconciler:
         if gazetteer is not None:
             self._check_containment(stocks, gazetteer)
         self._check_currencies(facts)
+        self._check_sides(facts)
 
     def _check_cumulative(self, points: list[Observation]) -> None:
         for before, after in pairwise(points):
@@ -422,6 +461,36 @@ class _Reconciler:
                         f"{'agree' if fits else 'disagree'} at the official rate",
                         a.fact_ids + b.fact_ids, a.observation_id))
 
+    def _check_sides(self, facts: dict[str, Fact]) -> None:
+        """Casualty claims of opposed sides about one place and time (Azerbaijan's "2,300
+        neutralised" against the separatists' "84 servicemen killed") are kept apart, marked
+        disputed and reported together: never merged, never averaged."""
+        claims = []
+        for obs in self.observations:
+            base, _, population = obs.indicator.partition("_")
+            if obs.indicator.startswith("killed_or_injured"):
+                base, population = "killed_or_injured", obs.indicator[18:]
+            sides = {facts[i].side for i in obs.fact_ids} - {""}
+            if base in CASUALTIES and obs.kind == "stock" and len(sides) == 1:
+                claims.append((obs, population, sides.pop()))
+        for i, (a, population, side_a) in enumerate(claims):
+            for b, population_b, side_b in claims[i + 1:]:
+                if (population != population_b or a.place != b.place
+                        or not self.parties.opposed(side_a, side_b)
+                        or not _overlap(a, b) or {a.status, b.status} == {"disputed"}):
+                    continue
+                for obs, side in ((a, side_a), (b, side_b)):
+                    obs.status, obs.side = "disputed", side
+                self.findings.append(Finding(
+                    "warning", "disputed",
+                    f"{a.place or 'no place'} on {max(a.as_of, b.as_of)}: the sides' casualty "
+                    f"claims differ and are kept apart, not averaged: {side_a} says "
+                    f"{a.indicator.replace('_', ' ')} {a.qualifier.replace('_', ' ')} "
+                    f"{a.value:,g} ({', '.join(a.sources)}); {side_b} says "
+                    f"{b.indicator.replace('_', ' ')} {b.qualifier.replace('_', ' ')} "
+                    f"{b.value:,g} ({', '.join(b.sources)})",
+                    a.fact_ids + b.fact_ids, a.observation_id))
+
     def stale(self, decisions: Iterable[Decision]) -> None:
         for d in decisions:
             if d.line in self.decisions.used:
@@ -435,6 +504,15 @@ class _Reconciler:
                     f"({d.spec.by}, {d.spec.date}) matches nothing in this build: the fact or "
                     "series is gone. Review the decision or remove it."
                     , ()))
+
+
+CASUALTIES = {"killed", "injured", "killed_or_injured", "missing"}
+
+
+def _overlap(a: Observation, b: Observation) -> bool:
+    """True when the days two observations cover (as of, through any restatement) meet."""
+    return (a.as_of <= (b.restated_until or b.as_of)
+            and b.as_of <= (a.restated_until or a.as_of))
 
 
 def _usd_bounds(obs: Observation) -> tuple[float | None, float | None]:

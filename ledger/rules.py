@@ -47,6 +47,9 @@ PEOPLE_NOUNS = (
     "Iraqis", "Eritreans", "Sudanese", "asylum-seekers", "holidaymakers", "tourists",
 )
 HOUSEHOLD_NOUNS = ("families", "households")
+MILITARY_NOUNS = ("soldiers", "servicemen", "servicemembers", "troops", "fighters", "militants",
+                  "military personnel", "personnel", "servicemen and women", "mercenaries")
+CIVILIAN_NOUNS = ("civilians",)
 
 _BLOCK = re.compile(r"\{(?P<name>[a-z_]+)(?::(?P<arg>\d+))?\}")
 
@@ -75,6 +78,7 @@ class ExpectedFact(_Strict):
     """What an example must produce. Only the fields given are compared."""
 
     value: float
+    indicator: str | None = None
     qualifier: Qualifier | None = None
     high: float | None = None
     unit: str | None = None
@@ -107,6 +111,7 @@ class RuleSpec(_Strict):
     cumulative: bool = False
     vague: bool = False
     min_value: float = 0
+    by_population: bool = False
     cues: dict[str, str] = Field(default_factory=dict)
     cues_required: bool = False
     patterns: list[str] = Field(min_length=1)
@@ -159,13 +164,19 @@ class Rule:
     example_lines: tuple[int, ...]
     cues: tuple[tuple[str, Any], ...] = ()
 
-    def indicator_for(self, sentence: str) -> str | None:
+    def indicator_for(self, sentence: str, people: str = "") -> str | None:
         """The indicator of the first cue found in the sentence, else the rule's own (None when
-        the rule requires a cue and none is there)."""
-        for indicator, pattern in self.cues:
-            if pattern.search(sentence):
-                return indicator
-        return None if self.spec.cues_required else self.spec.indicator
+        the rule requires a cue and none is there); with `by_population`, soldiers and
+        civilians get indicators of their own (`killed_military`, `killed_civilians`)."""
+        indicator = next((name for name, pattern in self.cues if pattern.search(sentence)),
+                         None if self.spec.cues_required else self.spec.indicator)
+        if indicator and self.spec.by_population:
+            noun = " ".join(people.lower().split())
+            if noun in MILITARY_NOUNS:
+                return f"{indicator}_military"
+            if noun in CIVILIAN_NOUNS:
+                return f"{indicator}_civilians"
+        return indicator
 
     @property
     def id(self) -> str:

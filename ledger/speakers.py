@@ -13,8 +13,8 @@ from pathlib import Path
 
 import yaml
 
-_VERB = (r"(?:said|says|claimed|claims|reported|reports|announced|stated|told|added|insisted|"
-         r"confirmed|alleged|alleges|estimated|estimates)")
+_VERB = (r"(?:said|say|says|claimed|claims|reported|reports|announced|stated|told|added|"
+         r"insisted|confirmed|alleged|alleges|estimated|estimates)(?!\s+the\s+lives)")
 _SPEAKER = re.compile(
     rf"(?:according\s+to|{_VERB})\s+(?:the\s+)?(?P<after>[A-Z][\w'’-]*(?:\s+[\w'’-]+){{0,5}})"
     rf"|(?P<before>[A-Z][\w'’-]*(?:\s+[\w'’-]+){{0,5}}?)\s+(?:has\s+|had\s+|have\s+)?{_VERB}\b")

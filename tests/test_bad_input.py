@@ -28,8 +28,8 @@ RULE_FILE_MESSAGES = {
                  "it extracts",
     "no-negative-example": "7:5: error R002 examples: needs at least one example that must "
                            "not match (`expect: none`)",
-    "bad-expect": "8:58: error R002 unknown key 'colour'; known keys: value, qualifier, high, "
-                  "unit, kind, place, period, period_start, stated_usd",
+    "bad-expect": "8:58: error R002 unknown key 'colour'; known keys: value, indicator, "
+                  "qualifier, high, unit, kind, place, period, period_start, stated_usd",
 }
 
 

@@ -85,3 +85,15 @@ def test_sentences_split_at_full_stops_but_not_abbreviations_or_wraps() -> None:
     assert found == ["Headline Without Stop", "Dr. Smith said 40 people left.",
                      "They came back.",
                      "A long wrapped line of running text that continues on the\nnext line here."]
+
+
+def test_a_possessive_names_an_actor_not_a_place() -> None:
+    from ledger.places import Gazetteer, choose_place
+
+    gazetteer, _ = Gazetteer.load()
+    text = "Azerbaijan's defence ministry said 16 people were killed in Nagorno-Karabakh."
+    mentions = gazetteer.mentions(text)
+    assert [m.place.name for m in mentions] == ["Nagorno-Karabakh"]
+    figure = text.index("16")
+    chosen = choose_place(text, mentions, figure, figure + 2)
+    assert chosen is not None and chosen.place.name == "Nagorno-Karabakh"
