@@ -347,32 +347,30 @@ class _Reconciler:
     # --- series-level steps ----------------------------------------------------------------
 
     def merge_restatements(self) -> None:
-        """A stock restated later with the same value and qualifier joins the earlier point."""
-        by_series: dict[tuple[str, ...], list[Observation]] = defaultdict(list)
-        for obs in self.observations:
+        """A stock restated later with the same value joins the earlier point."""
+        by_series: dict[tuple[str, ...], list[int]] = defaultdict(list)
+        for position, obs in enumerate(self.observations):
             if obs.kind == "stock" and obs.status in ("single", "consistent", "updated"):
-                by_series[obs.series_key].append(obs)
-        dropped: set[str] = set()
-        for points in by_series.values():
-            points.sort(key=lambda o: o.as_of)
-            base = points[0]
-            for later in points[1:]:
+                by_series[obs.series_key].append(position)
+        dropped: set[int] = set()
+        for positions in by_series.values():
+            positions.sort(key=lambda i: self.observations[i].as_of)
+            base_at = positions[0]
+            for later_at in positions[1:]:
+                base, later = self.observations[base_at], self.observations[later_at]
                 gap = (date.fromisoformat(later.as_of) - date.fromisoformat(
                     base.restated_until or base.as_of)).days
                 if (later.value == base.value and gap <= self.settings.restatement_days
                         and _intersect(base.low, base.high, later.low, later.high)):
-                    merged = replace(
-                        base, fact_ids=base.fact_ids + later.fact_ids,
-                        sources=tuple(sorted(set(base.sources) | set(later.sources))),
-                        restated_until=later.as_of,
+                    sources = tuple(sorted(set(base.sources) | set(later.sources)))
+                    self.observations[base_at] = replace(
+                        base, fact_ids=base.fact_ids + later.fact_ids, sources=sources,
+                        n_sources=len(sources), restated_until=later.as_of,
                         status="updated" if base.status == "updated" else "consistent")
-                    merged.n_sources = len(merged.sources)
-                    self.observations[self.observations.index(base)] = merged
-                    base = merged
-                    dropped.add(later.observation_id)
+                    dropped.add(later_at)
                 else:
-                    base = later
-        self.observations = [o for o in self.observations if o.observation_id not in dropped]
+                    base_at = later_at
+        self.observations = [o for i, o in enumerate(self.observations) if i not in dropped]
 
     def check_series(self, facts: dict[str, Fact], gazetteer: Gazetteer | None) -> None:
         stocks: dict[tuple[str, ...], dict[str, Observation]] = defaultdict(dict)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import needs_shared
+from openpyxl import load_workbook
 
 from ledger.cli import main
 
@@ -80,6 +81,14 @@ def test_a_decision_rejects_one_of_two_conflicting_facts(tmp_path: Path) -> None
     assert "resolved: reject by A. Analyst on 2020-09-11 (decisions.yaml:2): Agency B counted" in (
         resolved)
     assert "decision-applied" in findings
+    workbook = load_workbook(project / "build" / "ledger.xlsx")
+    sheet = workbook["Observations"]
+    header = [c.value for c in sheet[1]]
+    row = [c.value for c in sheet[2]]
+    assert row[header.index("decision")].startswith("reject by A. Analyst on 2020-09-11")
+    assert row[header.index("rejected_fact_ids")] == b_fact
+    html = (project / "build" / "index.html").read_text("utf-8")
+    assert "Analyst decision: reject by A. Analyst on 2020-09-11 (decisions.yaml:2)" in html
 
     (project / "sources" / "agency-b.txt").unlink()
     catalogue = project / "sources" / "sources.csv"

@@ -88,7 +88,10 @@ def test_series_with_three_points_get_a_native_line_chart(example_build: BuildRe
     assert len(charts) == 1
     assert charts[0].tagname == "lineChart"
     assert ws["A3"].value == "returnees / Stepanakert / stock (person)"
+    assert [c.value for c in ws[4]][:7] == ["As of", "Value", "Low", "High", "Statements",
+                                            "Sources", "Status"]
     assert [ws.cell(r, 2).value for r in range(5, 8)] == [8700, 9500, 9800]
+    assert [ws.cell(r, 7).value for r in range(5, 8)] == ["single", "consistent", "single"]
 
 
 def test_long_quotes_and_control_characters_keep_their_text(make_project: MakeProject) -> None:

@@ -54,6 +54,7 @@ class StatementView:
 class SeriesChart:
     title: str
     svg: Markup
+    points: list[Observation]
 
 
 @dataclass(frozen=True)
@@ -199,7 +200,7 @@ def render_html(report: Report, locale: str, version: str) -> bytes:
     charts = [SeriesChart(f"{k[0].replace('_', ' ')} · {k[1] or 'no place'} · {k[2]} "
                           f"({unit_label(k[3], 2)})" + (f" · as {k[4]} claims" if k[4] else ""),
                           series_chart(points, unit_label(k[3], 2), env.filters["num"],
-                                       env.filters["day"]))
+                                       env.filters["day"]), points)
               for k, points in report.series.items() if len(points) >= CHART_MIN_POINTS]
     context: dict[str, Any] = {
         "title": report.title, "locale": locale, "version": version, "style": Markup(style),

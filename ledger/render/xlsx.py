@@ -162,7 +162,8 @@ def _sheet(ws: Any, name: str, columns: Sequence[Column], rows: Iterable[list[An
 
 
 def _summary(ws: Any, report: Report) -> None:
-    for col, width in enumerate([30, 18, 8, 10, 12, 16, 12, 12, 14, 12, 11, 9, 16], start=1):
+    for col, width in enumerate([30, 18, 8, 10, 12, 16, 12, 12, 14, 12, 11, 9, 16, 12, 50],
+                                start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
     header_row = 2 + len(report.how_to_read) + 1
     ws.freeze_panes = f"A{header_row + 1}"
@@ -172,7 +173,7 @@ def _summary(ws: Any, report: Report) -> None:
     ws.append([])
     ws.append([_styled(ws, h, font=BOLD) for h in (
         "Indicator", "Place", "Kind", "Unit", "As of", "Value", "Low", "High", "Value (USD)",
-        "Status", "Statements", "Sources", "Observation")])
+        "Status", "Statements", "Sources", "Observation", "Claimed by", "Decision")])
     for row, obs in enumerate(report.headlines, start=header_row + 1):
         values = [obs.indicator, obs.place, obs.kind, obs.unit, _day(obs.as_of), obs.value,
                   obs.low, obs.high, obs.value_usd, obs.status, len(obs.fact_ids),
@@ -182,28 +183,32 @@ def _summary(ws: Any, report: Report) -> None:
         cells = [_cell(ws, v, f) for v, f in zip(values, formats, strict=True)]
         cells.append(_linked(ws, obs.observation_id, row, 13,
                              f"Observations!A{report.observation_row[obs.observation_id]}"))
+        cells += [_cell(ws, obs.side), _cell(ws, obs.note)]
         ws.append(cells)
 
 
 def _series(ws: Any, report: Report) -> None:
     """One block per series with enough points: its table and a native line chart."""
-    for col in range(1, 5):
-        ws.column_dimensions[get_column_letter(col)].width = 14
-    ws.append([_styled(ws, "Series with at least three points: accepted value, and the "
-                           "interval the statements allow, by date.", font=BOLD)])
+    for col, width in enumerate([14, 14, 14, 14, 11, 9, 12, 40], start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.append([_styled(ws, "Series with at least three points: accepted value, the interval "
+                           "the statements allow, supports and status, by date.", font=BOLD)])
     ws.append([])
     row = 3
     for key, points in report.series.items():
         if len(points) < CHART_MIN_POINTS:
             continue
         indicator, place, kind, unit, side = key
-        claimed = f", as {side} claims" if side else ""
+        claimed = f", as {side} claims" if side else ""  # disputed: each side's claim apart
         title = f"{indicator} / {place or 'no place'} / {kind} ({unit}){claimed}"
         ws.append([_styled(ws, title, font=BOLD)])
-        ws.append([_styled(ws, h, font=BOLD) for h in ("As of", "Value", "Low", "High")])
+        ws.append([_styled(ws, h, font=BOLD) for h in (
+            "As of", "Value", "Low", "High", "Statements", "Sources", "Status", "Decision")])
         for obs in points:
             ws.append([_cell(ws, _day(obs.as_of), DATE)] + [
-                _cell(ws, v, amount_format(v)) for v in (obs.value, obs.low, obs.high)])
+                _cell(ws, v, amount_format(v)) for v in (obs.value, obs.low, obs.high)] + [
+                _cell(ws, len(obs.fact_ids), INTEGER), _cell(ws, obs.n_sources, INTEGER),
+                _cell(ws, obs.status), _cell(ws, obs.note)])
         last = row + 1 + len(points)
         chart = LineChart()
         chart.title = title
@@ -237,7 +242,9 @@ def render_workbook(report: Report, moment: datetime) -> bytes:
                    Column("value", 14), Column("low", 14), Column("high", 14),
                    Column("qualifier", 11), Column("value_usd", 14, USD), Column("status", 11),
                    Column("policy", 10), Column("n_sources", 10, INTEGER),
-                   Column("statements", 11, INTEGER), Column("fact_ids", 40)]
+                   Column("statements", 11, INTEGER), Column("fact_ids", 40),
+                   Column("side", 12), Column("restated_until", 14, DATE),
+                   Column("rejected_fact_ids", 20), Column("decision", 60, wrap=True)]
 
     def obs_links(i: int) -> list[Link]:
         rows = sorted(fact_row[f] for f in observations[i].fact_ids if f in fact_row)
@@ -247,11 +254,12 @@ def render_workbook(report: Report, moment: datetime) -> bytes:
            ([o.observation_id, o.indicator, o.place, o.kind, o.unit, _day(o.as_of),
              _day(o.period_start), _day(o.period_end), o.value, o.low, o.high, o.qualifier,
              o.value_usd, o.status, o.policy, o.n_sources, len(o.fact_ids),
-             " ".join(o.fact_ids)] for o in observations), len(observations),
+             " ".join(o.fact_ids), o.side, _day(o.restated_until),
+             " ".join(o.rejected_fact_ids), o.note] for o in observations), len(observations),
            lambda i: ["", "", "", "", "", "", "", "",
                       amount_format(observations[i].value, observations[i].unit),
                       amount_format(observations[i].low), amount_format(observations[i].high),
-                      *[""] * 7],
+                      *[""] * 11],
            obs_links)
 
     fact_columns = [Column("fact_id", 16), Column("observation_id", 16), Column("source", 28),
