@@ -57,3 +57,29 @@ def test_conservative_policy_takes_the_lowest(make_project: MakeProject) -> None
     observation = _read(project / "build" / "observations.csv")[0]
     assert (observation["value"], observation["policy"], observation["status"]) == (
         "16", "conservative", "conflict")
+
+
+def test_priority_policy_prefers_the_trusted_publisher(make_project: MakeProject) -> None:
+    project = make_project({
+        "sources/a.txt": "16 people were killed in Ganja.\n",
+        "sources/b.txt": "21 people were killed in Ganja.\n",
+        "sources/sources.csv": CATALOGUE,
+        "ledger.toml": "policy = 'priority'\nsource_priority = ['Agency A', 'Agency B']\n"})
+    assert main(["build", str(project), "-q"]) == 0
+    observation = _read(project / "build" / "observations.csv")[0]
+    assert (observation["value"], observation["policy"]) == ("16", "priority")
+
+
+def test_a_decision_sets_the_policy_of_one_series(make_project: MakeProject) -> None:
+    project = make_project({
+        "sources/a.txt": "16 people were killed in Ganja.\n",
+        "sources/b.txt": "21 people were killed in Ganja.\n",
+        "sources/sources.csv": CATALOGUE,
+        "decisions.yaml": "decisions:\n  - action: set_policy\n    series: {indicator: killed, "
+                          "place: Ganja, kind: stock, unit: person}\n    policy: conservative\n"
+                          "    reason: ACLED's rule for fatalities\n    by: A. Analyst\n"
+                          "    date: 2020-10-12\n"})
+    assert main(["build", str(project), "-q"]) == 0
+    observation = _read(project / "build" / "observations.csv")[0]
+    assert (observation["value"], observation["policy"]) == ("16", "conservative")
+    assert observation["decisions"] == "D2"
