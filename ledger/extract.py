@@ -2,6 +2,7 @@
 
 Public surface: `extract(documents, rulebook)` returns `Match`es in document order.
 
+Rules apply to documents of their language (the catalogue's `language`, English by default).
 Each paragraph of a document is matched at once against every pattern with an RE2 set; only the
 patterns the set reports are run for their spans. When several rules claim one figure (the
 same or overlapping `{quantity}`/`{money}` spans), the rule with the higher `priority` wins,
@@ -13,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import re2
@@ -21,8 +23,8 @@ from ledger.numbers import looks_like_date_or_time
 from ledger.rules import Rule, RuleBook
 from ledger.sources import Document, paragraph_spans
 
-_PARTITIVE = re.compile(r"one\s+of\b", re.IGNORECASE)
-"""'One of the migrants' picks out a person; it does not count them."""
+_PARTITIVE = re.compile(r"(?:one|один|одна|одно|одного|одной)\s+(?:of|из)\b", re.IGNORECASE)
+"""'One of the migrants' ('один из') picks out a person; it does not count them."""
 
 SET_MAX_MEM = 1 << 30
 """RE2's memory budget for the set of all patterns (its DFA cache); RE2 stays linear-time."""
@@ -45,21 +47,27 @@ class Match:
         return self.document.text[self.fig_start:self.fig_end]
 
 
-class _Matcher:
-    """All patterns of a rule book in one RE2 set, with the rule each belongs to."""
+@lru_cache(maxsize=64)
+def _pattern_set(patterns: tuple[str, ...]) -> Any:
+    """One RE2 set of patterns, compiled once per process."""
+    options = re2.Options()
+    options.case_sensitive = False
+    options.max_mem = SET_MAX_MEM
+    options.log_errors = False
+    pattern_set = re2.Set.SearchSet(options)
+    for pattern in patterns:
+        pattern_set.Add(pattern)
+    pattern_set.Compile()
+    return pattern_set
 
-    def __init__(self, rulebook: RuleBook) -> None:
-        options = re2.Options()
-        options.case_sensitive = False
-        options.max_mem = SET_MAX_MEM
-        options.log_errors = False
-        self.set = re2.Set.SearchSet(options)
-        self.entries: list[tuple[Rule, Any]] = []
-        for rule in rulebook.rules:
-            for compiled in rule.patterns:
-                self.set.Add(compiled.pattern)
-                self.entries.append((rule, compiled))
-        self.set.Compile()
+
+class _Matcher:
+    """The patterns of a language's rules in one RE2 set, with the rule each belongs to."""
+
+    def __init__(self, rules: list[Rule]) -> None:
+        self.entries: list[tuple[Rule, Any]] = [
+            (rule, compiled) for rule in rules for compiled in rule.patterns]
+        self.set = _pattern_set(tuple(c.pattern for _, c in self.entries))
 
     def paragraph_matches(self, doc: Document, line: str, offset: int) -> list[Match]:
         found: list[Match] = []
@@ -71,7 +79,9 @@ class _Matcher:
             for m in compiled.finditer(line):
                 f_start, f_end = m.span(group)
                 if (f_start < 0 or looks_like_date_or_time(line, f_start, f_end)
-                        or _PARTITIVE.match(line, f_start)):
+                        or _PARTITIVE.match(line, f_start)
+                        or (f_start > 0 and line[f_start - 1].isalpha())
+                        or (f_end < len(line) and line[f_end].isalpha())):
                     continue
                 people = m.group(people_group) if people_group else None
                 found.append(Match(rule, doc, offset + m.start(), offset + m.end(),
@@ -96,10 +106,15 @@ def extract(documents: list[Document], rulebook: RuleBook,
             progress: Callable[[int, int], None] | None = None) -> list[Match]:
     """Every figure the rules find, one match per figure, in document and text order.
     `progress(done, total)` is called after each document when given."""
-    matcher = _Matcher(rulebook)
+    matchers: dict[str, _Matcher] = {}
     order = {rule.id: i for i, rule in enumerate(rulebook.rules)}
     result: list[Match] = []
     for done, doc in enumerate(documents, start=1):
+        language = doc.language.split("-")[0].split("_")[0].lower()
+        if language not in matchers:
+            matchers[language] = _Matcher([r for r in rulebook.rules
+                                           if r.spec.language == language])
+        matcher = matchers[language]
         matches: list[Match] = []
         for start, end in paragraph_spans(doc.text):
             if any(s <= start < e for s, e in doc.masked):

@@ -1,6 +1,7 @@
 """Amounts of money: the currency from a symbol, an ISO code or a name, and the amount.
 
-Public surface: `MONEY` (the `{money}` building block, RE2 syntax), `parse_money(text, locale)`
+Public surface: `money_block(language)` and `MONEY` (the `{money}` building block, RE2
+syntax), `parse_money(text, locale)`
 and `CURRENCIES` (the table in `data/currencies.csv`). A currency is only read from a symbol or
 code next to a number, or from a whole currency name after one; never from inside a word.
 """
@@ -12,7 +13,7 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 
-from ledger.numbers import NUMBER, QUALIFIER, Quantity, parse_quantity
+from ledger.numbers import QUALIFIER, Quantity, number_block, parse_quantity, qualifier_block
 
 
 @dataclass(frozen=True)
@@ -58,13 +59,19 @@ _CODE_RE = f"(?-i:{_alternation(_CODES)})"
 _NAME_RE = _alternation(_NAMES)
 _ADJ_RE = rf"(?:\[\s*(?:{_alternation(_ADJECTIVES)})\s*\]|{_alternation(_ADJECTIVES)})"
 
-MONEY = (
-    rf"(?:(?:{QUALIFIER})\s+)?"
-    rf"(?:(?:{_SYMBOL_RE})\s?(?:{NUMBER})"
-    rf"|{_CODE_RE}\s?(?:{NUMBER})"
-    rf"|(?:{NUMBER})\s*(?:{_CODE_RE}\b|(?:{_ADJ_RE}\s+)?(?:{_NAME_RE})\b))"
-)
-"""RE2 building block: an optional qualifier, then an amount with its currency."""
+def money_block(language: str = "") -> str:
+    """RE2 building block `{money}`: an optional qualifier, then an amount with its currency,
+    in one language ("en", "ru") or all of them (""). Names end where a letter does not
+    follow; extract checks that, as RE2's \\b does not know Cyrillic."""
+    number = number_block(language)
+    return (rf"(?:(?:{qualifier_block(language)})\s+)?"
+            rf"(?:(?:{_SYMBOL_RE})\s?(?:{number})"
+            rf"|{_CODE_RE}\s?(?:{number})"
+            rf"|(?:{number})\s*(?:{_CODE_RE}|(?:{_ADJ_RE}\s+)?(?:{_NAME_RE})))")
+
+
+MONEY = money_block()
+"""The `{money}` block for every language."""
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 qualifiers and ranges, read into a value and an interval.
 
 Public surface:
-- `QUANTITY`: the regular-expression building block rules use as `{quantity}` (RE2 syntax);
+- `quantity_block(language)` (and `QUANTITY`, every language): the building block rules use as
+  `{quantity}` (RE2 syntax);
 - `parse_quantity(text, locale)`: the `Quantity` a matched quantity states, or None;
 - `looks_like_date_or_time(text, start, end)`: the guard that keeps dates, times and years out.
 
@@ -14,6 +15,7 @@ value; `more_than` and `at_least` are open upwards, `less_than` and `at_most` op
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -41,6 +43,9 @@ SCALE_ABBREVIATIONS = {"k": 1_000, "m": 1_000_000, "mn": 1_000_000, "bn": 1_000_
 VAGUE = {  # ACLED's coding of vague amounts
     "tens": 10, "dozens": 12, "scores": 20, "hundreds": 100, "thousands": 1_000,
     "tens of thousands": 10_000, "hundreds of thousands": 100_000, "millions": 1_000_000,
+    "десятки": 10, "десятков": 10, "сотни": 100, "сотен": 100, "тысячи": 1_000,
+    "десятки тысяч": 10_000, "десятков тысяч": 10_000, "сотни тысяч": 100_000,
+    "сотен тысяч": 100_000, "миллионы": 1_000_000,
 }
 QUALIFIERS = {
     "more_than": ("more than", "over", "above", "in excess of", "upwards of", "exceeding",
@@ -51,31 +56,106 @@ QUALIFIERS = {
     "less_than": ("fewer than", "less than", "under", "below", "just under"),
     "at_most": ("up to", "as many as", "at most", "a maximum of", "no more than"),
 }
+QUALIFIERS_RU = {
+    "more_than": ("более", "более чем", "свыше", "больше", "больше чем", "сверх"),
+    "at_least": ("не менее", "не меньше", "по меньшей мере", "как минимум", "минимум"),
+    "approx": ("около", "примерно", "почти", "порядка", "приблизительно", "почти что"),
+    "less_than": ("менее", "меньше", "менее чем"),
+    "at_most": ("до", "не более", "не больше", "вплоть до", "максимум"),
+}
+for _name, _phrases in QUALIFIERS_RU.items():
+    QUALIFIERS[_name] = QUALIFIERS[_name] + _phrases
+
+# Russian number words in their case forms ("двух тысяч", "трёх", "полутора")
+RU_WORDS = {form: value for value, forms in (
+    (0, "ноль нуля"), (1, "один одна одно одного одной одному одним одном"),
+    (2, "два две двух двум двумя"), (3, "три трех трёх трем трём тремя"),
+    (4, "четыре четырех четырёх четырем четырём четырьмя"), (5, "пять пяти пятью"),
+    (6, "шесть шести шестью"), (7, "семь семи семью"), (8, "восемь восьми восемью"),
+    (9, "девять девяти девятью"), (10, "десять десяти десятью"),
+    (11, "одиннадцать одиннадцати"), (12, "двенадцать двенадцати"),
+    (13, "тринадцать тринадцати"), (14, "четырнадцать четырнадцати"),
+    (15, "пятнадцать пятнадцати"), (16, "шестнадцать шестнадцати"),
+    (17, "семнадцать семнадцати"), (18, "восемнадцать восемнадцати"),
+    (19, "девятнадцать девятнадцати"), (20, "двадцать двадцати"), (30, "тридцать тридцати"),
+    (40, "сорок сорока"), (50, "пятьдесят пятидесяти"), (60, "шестьдесят шестидесяти"),
+    (70, "семьдесят семидесяти"), (80, "восемьдесят восьмидесяти"),
+    (90, "девяносто девяноста"), (100, "сто ста"), (200, "двести двухсот"),
+    (300, "триста трехсот трёхсот"), (400, "четыреста четырехсот четырёхсот"),
+    (500, "пятьсот пятисот"), (600, "шестьсот шестисот"), (700, "семьсот семисот"),
+    (800, "восемьсот восьмисот"), (900, "девятьсот девятисот"),
+    (1.5, "полтора полторы полутора"),
+) for form in forms.split()}
+RU_SCALES = {form: value for value, forms in (
+    (1_000, "тысяча тысячи тысяч тысячу тысячей тысячам тысячами тыс. тыс"),
+    (1_000_000, "миллион миллиона миллионов миллионам миллионами млн. млн"),
+    (1_000_000_000, "миллиард миллиарда миллиардов миллиардам миллиардами млрд. млрд"),
+) for form in forms.split()}
 
 _WORD = "|".join(sorted([*UNITS, *TENS], key=len, reverse=True))
 _SCALE_WORD = "hundred|thousand|million|billion|trillion"
+_RU_WORD = "|".join(sorted(RU_WORDS, key=len, reverse=True))
+_RU_SCALE = "|".join(re.escape(w) for w in sorted(RU_SCALES, key=len, reverse=True))
 QUALIFIER = "|".join(
     re.escape(q).replace(r"\ ", r"\s+")
     for q in sorted({q for qs in QUALIFIERS.values() for q in qs}, key=len, reverse=True)
 )
 _DIGITS = r"\d{1,3}(?:(?:,|\.|'|’|\x{a0}|\x{202f}|\x{2009}| )\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
-_WORDS = (
+_EN_WORDS = (
     rf"\b(?:an?\s+(?:{_SCALE_WORD})|(?:{_WORD})(?:-(?:{_WORD}))?)\b"
     rf"(?:(?:\s+|\s+and\s+|-)(?:(?:{_WORD})(?:-(?:{_WORD}))?|{_SCALE_WORD})\b)*"
 )
-NUMBER = (
-    rf"(?:{_DIGITS})(?:\s?(?:{_SCALE_WORD}|mn|bn|k|m)\b)?"
-    rf"|(?:{_WORDS})(?:\s+(?:{_SCALE_WORD}))?"
-)
-_VAGUE = "tens of thousands|hundreds of thousands|tens|dozens|scores|hundreds|thousands|millions"
+# Russian words: RE2's \b is ASCII-only, so extract checks the boundaries around figures
+_RU_WORDS = rf"(?:{_RU_WORD})(?:\s+(?:{_RU_WORD}|{_RU_SCALE}))*"
 
-QUANTITY = (
-    rf"(?:(?:{QUALIFIER})\s+)?"
-    rf"(?:between\s+(?:{NUMBER})\s+and\s+(?:{NUMBER})"
-    rf"|(?:{NUMBER})(?:\s*(?:-|–|—|to)\s*(?:{NUMBER}))?"
-    rf"|(?:{_VAGUE})(?:\s+of)?)"
-)
-"""RE2 building block: an optional qualifier, then a number, a range or a vague amount."""
+
+def _alternation(phrases: Iterable[str]) -> str:
+    return "|".join(re.escape(q).replace(r"\ ", r"\s+")
+                    for q in sorted(set(phrases), key=len, reverse=True))
+
+
+def _english(phrase: str) -> bool:
+    return phrase.isascii()
+
+
+def number_block(language: str = "") -> str:
+    """RE2 for one number (digits or words, with a scale word) in a language ("" = all)."""
+    english = rf"(?:{_DIGITS})(?:\s?(?:{_SCALE_WORD}|mn|bn|k|m)\b)?|(?:{_EN_WORDS})"
+    english += rf"(?:\s+(?:{_SCALE_WORD}))?"
+    russian = rf"(?:{_DIGITS})(?:\s?(?:{_RU_SCALE}))?|{_RU_WORDS}"
+    return {"en": english, "ru": russian}.get(language, f"{english}|{russian}")
+
+
+def qualifier_block(language: str = "") -> str:
+    """RE2 for the qualifiers of a language ("" = all)."""
+    phrases = [q for qs in QUALIFIERS.values() for q in qs]
+    if language == "en":
+        phrases = [q for q in phrases if _english(q)]
+    elif language == "ru":
+        phrases = [q for q in phrases if not _english(q)]
+    return _alternation(phrases)
+
+
+def quantity_block(language: str = "") -> str:
+    """RE2 building block `{quantity}`: an optional qualifier, then a number, a range or a
+    vague amount, in one language ("en", "ru") or all of them ("")."""
+    number = number_block(language)
+    vague = [v for v in VAGUE if language == "" or _english(v) == (language == "en")]
+    ranges = []
+    if language in ("", "en"):
+        ranges.append(rf"between\s+(?:{number})\s+and\s+(?:{number})")
+    if language in ("", "ru"):
+        ranges.append(rf"от\s+(?:{number})\s+до\s+(?:{number})")
+    return (rf"(?:(?:{qualifier_block(language)})\s+)?"
+            rf"(?:{'|'.join(ranges)}"
+            rf"|(?:{number})(?:\s*(?:-|–|—|to)\s*(?:{number}))?"
+            rf"|(?:{_alternation(vague)})(?:\s+of)?)")
+
+
+NUMBER = number_block()
+QUANTITY = quantity_block()
+"""RE2 building block for every language: an optional qualifier, then a number, a range or a
+vague amount."""
 
 
 @dataclass(frozen=True)
@@ -140,10 +220,20 @@ def parse_digits(text: str, locale: str = "en") -> tuple[float, str]:
 
 
 def _parse_words(words: str) -> float | None:
-    total, current = 0, 0
+    total: float = 0
+    current: float = 0
     seen = False
-    for token in re.split(r"[\s-]+", words.lower()):
+    for token in re.split(r"[\s-]+", words.lower().replace("ё", "е")):
         if token in ("and", ""):
+            continue
+        if token in RU_SCALES:
+            total += max(current, 1) * RU_SCALES[token]
+            current = 0
+            seen = True
+            continue
+        if token in RU_WORDS:
+            current += RU_WORDS[token]
+            seen = True
             continue
         if token in ("a", "an"):
             current = max(current, 1)
@@ -167,7 +257,7 @@ def _parse_words(words: str) -> float | None:
 
 
 _SCALE_AT_END = re.compile(
-    rf"^(?P<num>.*\d)\s?(?P<scale>{_SCALE_WORD}|mn|bn|k|m)$", re.IGNORECASE
+    rf"^(?P<num>.*\d)\s?(?P<scale>{_SCALE_WORD}|mn|bn|k|m|{_RU_SCALE})$", re.IGNORECASE
 )
 
 
@@ -194,7 +284,7 @@ def parse_number(text: str, locale: str = "en") -> Number | None:
     match = _SCALE_AT_END.match(text)
     if match and match.group("num"):
         word = match.group("scale").lower()
-        scale = SCALES.get(word) or SCALE_ABBREVIATIONS[word]
+        scale = SCALES.get(word) or SCALE_ABBREVIATIONS.get(word) or RU_SCALES[word]
         text = match.group("num").strip()
         scale_step = (f"scale word {word!r} = {scale:,}",)
     if text[:1].isdigit():
@@ -214,8 +304,8 @@ def parse_number(text: str, locale: str = "en") -> Number | None:
 
 
 _QUALIFIER_AT_START = re.compile(rf"^(?P<q>{QUALIFIER})\s+", re.IGNORECASE)
-_RANGE = re.compile(r"^(?:between\s+)?(?P<a>.+?)\s*(?:\s+and\s+|-|–|—|\s+to\s+)\s*(?P<b>.+)$",
-                    re.IGNORECASE)
+_RANGE = re.compile(r"^(?:between\s+|от\s+)?(?P<a>.+?)\s*(?:\s+and\s+|-|–|—|\s+to\s+|\s+до\s+)"
+                    r"\s*(?P<b>.+)$", re.IGNORECASE)
 
 
 def _qualifier_of(phrase: str) -> str:

@@ -18,6 +18,7 @@ import difflib
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -27,8 +28,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ledger import units
 from ledger.builtin import builtin_dir
 from ledger.diagnostics import Diagnostic, error
-from ledger.money import MONEY
-from ledger.numbers import QUANTITY
+from ledger.money import money_block
+from ledger.numbers import quantity_block
 from ledger.yaml_lines import Positions, YamlProblem, load
 
 Kind = Literal["stock", "flow", "plan", "rate"]
@@ -59,11 +60,17 @@ def _alternation(words: tuple[str, ...]) -> str:
     return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ordered)
 
 
-BLOCKS: dict[str, str] = {
-    "quantity": f"(?P<quantity>{QUANTITY})",
-    "money": f"(?P<money>{MONEY})",
-    "people": f"(?P<people>{_alternation(PEOPLE_NOUNS)})",
-}
+@cache
+def blocks(language: str) -> dict[str, str]:
+    """The named building blocks for rules written in a language."""
+    return {
+        "quantity": f"(?P<quantity>{quantity_block(language)})",
+        "money": f"(?P<money>{money_block(language)})",
+        "people": f"(?P<people>{_alternation(PEOPLE_NOUNS)})",
+    }
+
+
+BLOCKS = blocks("")
 ARG_BLOCKS: dict[str, str] = {
     "words": r"(?:[\pL\pN'’.\[\]-]+\s+){{0,{n}}}",
     "gap": r"[^.!?\n]{{0,{n}}}?",
@@ -106,7 +113,7 @@ class RuleSpec(_Strict):
     unit: str
     kind: Kind
     description: str = ""
-    language: str = "en"
+    language: Literal["en", "ru"] = "en"
     priority: int = 0
     cumulative: bool = False
     vague: bool = False
@@ -201,8 +208,9 @@ def builtin_rules_dir() -> Path:
     return builtin_dir("rules")
 
 
-def expand_pattern(pattern: str) -> str:
-    """Replace building blocks by their RE2 text; raises ValueError naming an unknown block."""
+def expand_pattern(pattern: str, language: str = "") -> str:
+    """Replace building blocks by their RE2 text for the rule's language; raises ValueError
+    naming an unknown block."""
     used: set[str] = set()
 
     def replace(match: re.Match[str]) -> str:
@@ -219,7 +227,7 @@ def expand_pattern(pattern: str) -> str:
         if name in used:
             raise ValueError(f"block {{{name}}} is used twice in one pattern")
         used.add(name)
-        return BLOCKS[name]
+        return blocks(language)[name]
 
     expanded = _BLOCK.sub(replace, pattern)
     if "quantity" not in used and "money" not in used:
@@ -235,8 +243,10 @@ _OPTIONS.max_mem = 64 << 20
 _OPTIONS.log_errors = False
 
 
+@lru_cache(maxsize=4096)
 def compile_pattern(pattern: str) -> Any:
-    """Compile an expanded pattern with RE2 (case-insensitive, Unicode, linear time)."""
+    """Compile an expanded pattern with RE2 (case-insensitive, Unicode, linear time); the
+    same pattern is compiled once per process."""
     return re2.compile(pattern, options=_OPTIONS)
 
 
@@ -318,7 +328,7 @@ def _compile_rules(parsed: RuleFile, positions: Positions, shown: str,
         for p_index, pattern in enumerate(spec.patterns):
             line, col = positions.of(("rules", index, "patterns", p_index))
             try:
-                expanded = expand_pattern(pattern)
+                expanded = expand_pattern(pattern, spec.language)
                 if ("money" in expanded and "(?P<money>" in expanded) != (spec.unit == "currency"):
                     raise ValueError("a {money} pattern needs `unit: currency`, and "
                                      "`unit: currency` needs {money}")
