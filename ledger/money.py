@@ -99,7 +99,8 @@ def _currency_of(token: str, adjective: str) -> tuple[str, str] | None:
     exact = [c for c in CURRENCIES.values() if token in c.symbols or token == c.code]
     if exact:
         return exact[0].code, ""
-    named = [c for c in CURRENCIES.values() if token.lower() in (n.lower() for n in c.names)]
+    named = [c for c in CURRENCIES.values()
+             if " ".join(token.lower().split()) in (n.lower() for n in c.names)]
     if adjective:
         fitting = [c for c in named if adjective in (a.lower() for a in c.adjectives)]
         named = fitting or named

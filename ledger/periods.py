@@ -6,7 +6,9 @@ change of claim date nearest to the figure within text[start:end].
 - a duration ("over the past day", "in the last 24 hours", "over the past week") makes a flow
   with a period ending on the claim date;
 - "since November 14" starts the period of a stock (a total since that date);
-- "yesterday", "on Sunday" and "a week ago" move the claim's own date.
+- "yesterday", "on Sunday", "last week" and "a week ago" move the claim's own date.
+Russian: "за сутки", "за последние сутки", "за прошедшую неделю", "с 14 ноября", "вчера",
+"в субботу", "на прошлой неделе".
 """
 
 from __future__ import annotations
@@ -19,6 +21,10 @@ from ledger.numbers import UNITS
 from ledger.sources import MONTHS
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+WEEKDAYS_RU = ("понедельник", "вторник", "среду", "четверг", "пятницу", "субботу",
+               "воскресенье")
+_MONTH_RU = ("января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|"
+             "декабря")
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 _SMALL = "|".join(UNITS)
 _PAST = r"(?:over|in|during|within|for)\s+(?:the\s+)?(?:past|last|previous)"
@@ -31,9 +37,18 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         rf"\bsince\s+(?:(?P<m1>{_MONTH})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?"
         rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{_MONTH})"
         rf"|(?P<iso>\d{{4}}-\d{{2}}-\d{{2}})|(?P<wd>{'|'.join(WEEKDAYS)}))\b", re.I)),
-    ("yesterday", re.compile(r"\byesterday\b", re.I)),
+    ("day", re.compile(r"(?<!\w)за\s+(?:последние\s+|прошедшие\s+|минувшие\s+)?сутки(?!\w)"
+                       r"|(?<!\w)за\s+(?:последние|прошедшие)\s+24\s+часа(?!\w)", re.I)),
+    ("week", re.compile(r"(?<!\w)за\s+(?:последнюю|прошедшую|минувшую)\s+неделю(?!\w)",
+                        re.I)),
+    ("days", re.compile(r"(?<!\w)за\s+(?:последние|прошедшие)\s+(?P<n>\d+)\s+(?:дня|дней)"
+                        r"(?!\w)", re.I)),
+    ("since", re.compile(rf"(?<!\w)с\s+(?P<d2>\d{{1,2}})\s+(?P<m2>{_MONTH_RU})(?!\w)", re.I)),
+    ("yesterday", re.compile(r"\byesterday\b|(?<!\w)вчера(?!\w)", re.I)),
+    ("last_week", re.compile(r"\blast\s+week\b|(?<!\w)на\s+прошлой\s+неделе(?!\w)", re.I)),
     ("ago", re.compile(rf"\b(?P<n>\d+|an?|{_SMALL})\s+(?P<unit>day|week)s?\s+ago\b", re.I)),
-    ("weekday", re.compile(rf"\b(?:on|last)\s+(?P<wd>{'|'.join(WEEKDAYS)})\b", re.I)),
+    ("weekday", re.compile(rf"\b(?:on|last)\s+(?P<wd>{'|'.join(WEEKDAYS)})\b"
+                           rf"|(?<!\w)во?\s+(?P<wd_ru>{'|'.join(WEEKDAYS_RU)})(?!\w)", re.I)),
 ]
 
 
@@ -86,25 +101,29 @@ def _resolve(kind: str, match: re.Match[str], as_of: date) -> Period | None:
                       period_end=as_of)
     if kind == "since":
         since: date | None
-        if match.group("iso"):
-            since = date.fromisoformat(match.group("iso"))
-        elif match.group("wd"):
-            since = _weekday_on_or_before(match.group("wd"), as_of - timedelta(days=1))
+        found = {k: v for k, v in match.groupdict().items() if v}
+        if "iso" in found:
+            since = date.fromisoformat(found["iso"])
+        elif "wd" in found:
+            since = _weekday_on_or_before(found["wd"], as_of - timedelta(days=1))
         else:
-            month = MONTHS[(match.group("m1") or match.group("m2")).lower()]
-            since = _latest_on_or_before(month, int(match.group("d1") or match.group("d2")),
-                                         as_of)
+            month = MONTHS[(found.get("m1") or found["m2"]).lower()]
+            since = _latest_on_or_before(month, int(found.get("d1") or found["d2"]), as_of)
         if since is None:
             return None
         return Period(text, start, end, period_start=since, period_end=as_of)
     if kind == "yesterday":
         return Period(text, start, end, as_of=as_of - timedelta(days=1))
+    if kind == "last_week":
+        return Period(text, start, end, as_of=as_of - timedelta(days=7))
     if kind == "ago":
         n_text = match.group("n").lower()
         n = int(n_text) if n_text.isdigit() else UNITS.get(n_text, 1)
         days = n * (7 if match.group("unit").lower() == "week" else 1)
         return Period(text, start, end, as_of=as_of - timedelta(days=days))
-    day = _weekday_on_or_before(match.group("wd"), as_of)
+    found = {k: v for k, v in match.groupdict().items() if v}
+    name = found.get("wd") or WEEKDAYS[WEEKDAYS_RU.index(found["wd_ru"].lower())]
+    day = _weekday_on_or_before(name, as_of)
     if _STARTED.search(match.string[max(0, start - 40):start]):
         return Period(text, start, end, period_start=day, period_end=as_of)  # began on Sunday
     return Period(text, start, end, as_of=day)

@@ -46,11 +46,17 @@ PEOPLE_NOUNS = (
     "minors", "unaccompanied minors", "occupants", "members", "boys", "girls", "adults",
     "volunteers", "aid workers", "workers", "doctors", "students", "staff", "Afghans",
     "Iraqis", "Eritreans", "Sudanese", "asylum-seekers", "holidaymakers", "tourists",
+    # Russian, in the genitive plural that follows a number ("1,1 тыс. человек")
+    "человек", "людей", "жителей", "мирных жителей", "беженцев", "переселенцев",
+    "вынужденных переселенцев", "военнослужащих", "миротворцев", "военных", "солдат", "детей",
+    "граждан", "семей", "пострадавших", "эвакуированных", "пациентов", "мигрантов",
+    "человека", "жителя", "ребенка", "ребёнка",
 )
-HOUSEHOLD_NOUNS = ("families", "households")
+HOUSEHOLD_NOUNS = ("families", "households", "семей")
 MILITARY_NOUNS = ("soldiers", "servicemen", "servicemembers", "troops", "fighters", "militants",
-                  "military personnel", "personnel", "servicemen and women", "mercenaries")
-CIVILIAN_NOUNS = ("civilians",)
+                  "military personnel", "personnel", "servicemen and women", "mercenaries",
+                  "военнослужащих", "военных", "солдат")
+CIVILIAN_NOUNS = ("civilians", "мирных жителей")
 
 _BLOCK = re.compile(r"\{(?P<name>[a-z_]+)(?::(?P<arg>\d+))?\}")
 
@@ -72,7 +78,7 @@ def blocks(language: str) -> dict[str, str]:
 
 BLOCKS = blocks("")
 ARG_BLOCKS: dict[str, str] = {
-    "words": r"(?:[\pL\pN'’.\[\]-]+\s+){{0,{n}}}",
+    "words": r"(?:[\pL\pN'’.\[\]-]+\s+){{0,{n}}}?",
     "gap": r"[^.!?\n]{{0,{n}}}?",
 }
 

@@ -226,10 +226,13 @@ MONTHS = {
     name: number
     for number, names in enumerate(
         [
-            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
-            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
-            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
-            ("december", "dec"),
+            ("january", "jan", "января", "январь"), ("february", "feb", "февраля", "февраль"),
+            ("march", "mar", "марта", "март"), ("april", "apr", "апреля", "апрель"),
+            ("may", "мая", "май"), ("june", "jun", "июня", "июнь"),
+            ("july", "jul", "июля", "июль"), ("august", "aug", "августа", "август"),
+            ("september", "sep", "sept", "сентября", "сентябрь"),
+            ("october", "oct", "октября", "октябрь"), ("november", "nov", "ноября", "ноябрь"),
+            ("december", "dec", "декабря", "декабрь"),
         ],
         start=1,
     )

@@ -15,6 +15,7 @@ from ledger.numbers import parse_quantity
 def test_offsets_point_at_the_figure(which: str, request: pytest.FixtureRequest) -> None:
     result: BuildResult = request.getfixturevalue(which)
     texts = {d.path: d.text for d in result.documents}
+    languages = {d.path: d.language for d in result.documents}
     with (result.out / "facts.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert rows
@@ -24,6 +25,8 @@ def test_offsets_point_at_the_figure(which: str, request: pytest.FixtureRequest)
         quote_span = text[int(row["quote_start"]):int(row["quote_end"])]
         assert figure in quote_span
         assert quote_span == row["quote"].lstrip("'") or quote_span == row["quote"]
-        parsed = (parse_money(figure) if row["currency"] else None)
-        value = parsed.quantity.value if parsed else parse_quantity(figure).value  # type: ignore[union-attr]
+        language = languages[row["source"]]
+        parsed = (parse_money(figure, language) if row["currency"] else None)
+        value = (parsed.quantity.value if parsed
+                 else parse_quantity(figure, language).value)  # type: ignore[union-attr]
         assert value == float(row["value"]), (row["fact_id"], figure)
