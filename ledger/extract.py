@@ -1,6 +1,7 @@
 """Extract: run the rule book over the documents and keep one match per figure.
 
-Public surface: `extract(documents, rulebook)` returns `Match`es in document order.
+Public surface: `extract(documents, rulebook)` returns `Match`es in document order;
+`not_a_count(text, start, end)` is the guard every figure passes.
 
 Rules apply to documents of their language (the catalogue's `language`, English by default).
 Each paragraph of a document is matched at once against every pattern with an RE2 set; only the
@@ -25,6 +26,17 @@ from ledger.sources import Document, paragraph_spans
 
 _PARTITIVE = re.compile(r"(?:one|один|одна|одно|одного|одной)\s+(?:of|из)\b", re.IGNORECASE)
 """'One of the migrants' ('один из') picks out a person; it does not count them."""
+_PRONOUN_ONE = re.compile(r"\b(?:the|that|this|which|each|any|every|no|another|the\s+only)\s+$",
+                          re.IGNORECASE)
+
+
+def not_a_count(text: str, start: int, end: int) -> bool:
+    """A figure's span that is no count: a date or time, 'one of', 'that one', or a span that
+    starts or ends inside a word."""
+    return (looks_like_date_or_time(text, start, end) or bool(_PARTITIVE.match(text, start))
+            or (text[start:end].lower() == "one" and bool(_PRONOUN_ONE.search(text[:start])))
+            or (start > 0 and text[start - 1].isalpha())
+            or (end < len(text) and text[end].isalpha()))
 
 SET_MAX_MEM = 1 << 30
 """RE2's memory budget for the set of all patterns (its DFA cache); RE2 stays linear-time."""
@@ -78,10 +90,7 @@ class _Matcher:
             people_group = compiled.groupindex.get("people")
             for m in compiled.finditer(line):
                 f_start, f_end = m.span(group)
-                if (f_start < 0 or looks_like_date_or_time(line, f_start, f_end)
-                        or _PARTITIVE.match(line, f_start)
-                        or (f_start > 0 and line[f_start - 1].isalpha())
-                        or (f_end < len(line) and line[f_end].isalpha())):
+                if f_start < 0 or not_a_count(line, f_start, f_end):
                     continue
                 people = m.group(people_group) if people_group else None
                 found.append(Match(rule, doc, offset + m.start(), offset + m.end(),

@@ -26,7 +26,7 @@ from babel.numbers import get_decimal_symbol, get_group_symbol
 APPROX_TOLERANCE = 0.10
 
 UNITS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "zero": 0, "nought": 0, "naught": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
     "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
     "nineteen": 19,
@@ -37,9 +37,14 @@ TENS = {
 }
 SCALES = {
     "hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
-    "trillion": 1_000_000_000_000,
+    "trillion": 1_000_000_000_000, "dozen": 12, "dozens": 12,
+    "lakh": 100_000, "lakhs": 100_000, "crore": 10_000_000, "crores": 10_000_000,
 }
-SCALE_ABBREVIATIONS = {"k": 1_000, "m": 1_000_000, "mn": 1_000_000, "bn": 1_000_000_000}
+SCALE_ABBREVIATIONS = {
+    "k": 1_000, "m": 1_000_000, "mn": 1_000_000, "mln": 1_000_000, "mm": 1_000_000,
+    "bn": 1_000_000_000, "bln": 1_000_000_000, "tln": 1_000_000_000_000, "dz": 12, "dzs": 12,
+    "doz": 12, "dozs": 12,
+}
 VAGUE = {  # ACLED's coding of vague amounts
     "tens": 10, "dozens": 12, "scores": 20, "hundreds": 100, "thousands": 1_000,
     "tens of thousands": 10_000, "hundreds of thousands": 100_000, "millions": 1_000_000,
@@ -92,18 +97,22 @@ RU_SCALES = {form: value for value, forms in (
     (1_000_000_000, "миллиард миллиарда миллиардов миллиардам миллиардами млрд. млрд"),
 ) for form in forms.split()}
 
-_WORD = "|".join(sorted([*UNITS, *TENS], key=len, reverse=True))
-_SCALE_WORD = "hundred|thousand|million|billion|trillion"
+_WORD = "|".join(sorted([*UNITS, *TENS, "half"], key=len, reverse=True))
+_SCALE_WORD = "hundred|thousand|million|billion|trillion|dozens|dozen|lakhs|lakh|crores|crore"
+_SCALE_ABBREVIATION = "mln|mn|mm|bln|bn|tln|dzs|dz|dozs|doz|k|m"
 _RU_WORD = "|".join(sorted(RU_WORDS, key=len, reverse=True))
 _RU_SCALE = "|".join(re.escape(w) for w in sorted(RU_SCALES, key=len, reverse=True))
 QUALIFIER = "|".join(
     re.escape(q).replace(r"\ ", r"\s+")
     for q in sorted({q for qs in QUALIFIERS.values() for q in qs}, key=len, reverse=True)
 )
-_DIGITS = r"\d{1,3}(?:(?:,|\.|'|’|\x{a0}|\x{202f}|\x{2009}| )\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
+_DIGITS = (r"\d{1,3}(?:[ \x{a0}\x{202f}\x{2009}]\d{3})+(?:[.,]\d+)?"  # spaces group by three
+           r"|\d+(?:[.,'’]\d+)*|\.\d+")
 _EN_WORDS = (
-    rf"\b(?:an?\s+(?:{_SCALE_WORD})|(?:{_WORD})(?:-(?:{_WORD}))?)\b"
-    rf"(?:(?:\s+|\s+and\s+|-)(?:(?:{_WORD})(?:-(?:{_WORD}))?|{_SCALE_WORD})\b)*"
+    rf"\b(?:an?\s+(?:{_SCALE_WORD}|half)|half\s+an?|(?:{_WORD})(?:-(?:{_WORD}))?"
+    rf"|hundred|thousand)\b"
+    rf"(?:(?:\s+|\s+and\s+(?:an?\s+)?|-|\s+an?\s+)(?:(?:{_WORD})(?:-(?:{_WORD}))?"
+    rf"|{_SCALE_WORD})\b)*"
 )
 # Russian words: RE2's \b is ASCII-only, so extract checks the boundaries around figures
 _RU_WORDS = rf"(?:{_RU_WORD})(?:\s+(?:{_RU_WORD}|{_RU_SCALE}))*"
@@ -120,8 +129,8 @@ def _english(phrase: str) -> bool:
 
 def number_block(language: str = "") -> str:
     """RE2 for one number (digits or words, with a scale word) in a language ("" = all)."""
-    english = rf"(?:{_DIGITS})(?:\s?(?:{_SCALE_WORD}|mn|bn|k|m)\b)?|(?:{_EN_WORDS})"
-    english += rf"(?:\s+(?:{_SCALE_WORD}))?"
+    english = (rf"(?:{_DIGITS})(?:\s{{0,2}}(?:{_SCALE_WORD}|{_SCALE_ABBREVIATION})\b)?"
+               rf"|(?:{_EN_WORDS})(?:\s+(?:{_SCALE_WORD}))?")
     russian = rf"(?:{_DIGITS})(?:\s?(?:{_RU_SCALE}))?|{_RU_WORDS}"
     return {"en": english, "ru": russian}.get(language, f"{english}|{russian}")
 
@@ -199,6 +208,8 @@ _GROUP_CHARS = ",.'’\u00a0\u202f\u2009 "
 def parse_digits(text: str, locale: str = "en") -> tuple[float, str]:
     """Digits written in a locale's style. Returns (value, ambiguity note or '')."""
     decimal_sym, group_sym = _symbols(locale)
+    if not re.fullmatch(r"[\d,.'’\u00a0\u202f\u2009 ]+", text):
+        raise ValueError(f"{text!r} is not written in digits")
     seps = [c for c in text if c in _GROUP_CHARS]
     if not seps:
         return float(text), ""
@@ -212,7 +223,9 @@ def parse_digits(text: str, locale: str = "en") -> tuple[float, str]:
         return float(re.sub(r"\D", "", head) + "." + tail), ""
     # one separator: the locale decides; three digits after it is ambiguous
     head, tail = groups[0], groups[1]
-    if last == decimal_sym or (last in ".," and last != group_sym and not grouped):
+    if len(groups) > 2:
+        raise ValueError(f"{text!r} is a list of numbers, not one")
+    if last == decimal_sym or (last in ".," and not grouped):
         value = float(f"{head}.{tail}")
         note = f"{text!r} read as a decimal ({locale})" if len(tail) == 3 else ""
         return value, note
@@ -236,7 +249,9 @@ def _parse_words(words: str) -> float | None:
             seen = True
             continue
         if token in ("a", "an"):
-            current = max(current, 1)
+            continue  # "a hundred", "half a dozen": the scale word does the work
+        elif token == "half":
+            current += 0.5
             seen = True
         elif token in UNITS:
             current += UNITS[token]
@@ -245,10 +260,10 @@ def _parse_words(words: str) -> float | None:
             current += TENS[token]
             seen = True
         elif token == "hundred":
-            current = max(current, 1) * 100
+            current = (current or 1) * 100
             seen = True
         elif token in SCALES:
-            total += max(current, 1) * SCALES[token]
+            total += (current or 1) * SCALES[token]
             current = 0
             seen = True
         else:
@@ -257,7 +272,8 @@ def _parse_words(words: str) -> float | None:
 
 
 _SCALE_AT_END = re.compile(
-    rf"^(?P<num>.*\d)\s?(?P<scale>{_SCALE_WORD}|mn|bn|k|m|{_RU_SCALE})$", re.IGNORECASE
+    rf"^(?P<num>.*\d)\s{{0,2}}(?P<scale>{_SCALE_WORD}|{_SCALE_ABBREVIATION}|{_RU_SCALE})$",
+    re.IGNORECASE
 )
 
 
@@ -287,9 +303,9 @@ def parse_number(text: str, locale: str = "en") -> Number | None:
         scale = SCALES.get(word) or SCALE_ABBREVIATIONS.get(word) or RU_SCALES[word]
         text = match.group("num").strip()
         scale_step = (f"scale word {word!r} = {scale:,}",)
-    if text[:1].isdigit():
+    if text[:1].isdigit() or text[:2].startswith(".") and text[1:2].isdigit():
         try:
-            value, note = parse_digits(text, locale)
+            value, note = parse_digits("0" + text if text.startswith(".") else text, locale)
         except ValueError:
             return None
         first = f"digits {text!r} in locale {locale} = {value:g}"
@@ -367,7 +383,8 @@ def looks_like_date_or_time(text: str, start: int, end: int) -> bool:
     if not number:
         return False
     digits = number.group().strip()
-    before, after = text[max(0, start - 20):start], text[end:end + 20]
+    at = start + number.start()  # the digits, after any qualifier ("October. More than 120")
+    before, after = text[max(0, at - 20):at], text[end:end + 20]
     if re.match(r"^:\d\d", after) or re.search(r"\d:$", before):
         return True
     if re.match(r"^\s*(?:a\.m\.|p\.m\.|am\b|pm\b|gmt\b|utc\b|hrs\b|h\b)", after, re.IGNORECASE):

@@ -92,3 +92,9 @@ def test_number_words_inside_other_words_are_not_numbers() -> None:
     pattern = re2.compile("(?i)" + QUANTITY)
     assert [m.group() for m in pattern.finditer("forgotten often tenants")] == []
     assert [m.group() for m in pattern.finditer("ten tenants, seven")] == ["ten", "seven"]
+
+
+def test_a_month_ending_the_previous_sentence_does_not_make_a_date() -> None:
+    text = "on 4 October.More than 120,000 homes were damaged"
+    start = text.index("More")
+    assert not looks_like_date_or_time(text, start, text.index(" homes"))
