@@ -26,8 +26,9 @@ from babel.numbers import get_decimal_symbol, get_group_symbol
 APPROX_TOLERANCE = 0.10
 
 UNITS = {
-    "zero": 0, "nought": 0, "naught": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "zero": 0, "nought": 0, "naught": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+    "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "thirteen": 13,
     "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
     "nineteen": 19,
 }
@@ -207,7 +208,7 @@ _GROUP_CHARS = ",.'’\u00a0\u202f\u2009 "
 
 def parse_digits(text: str, locale: str = "en") -> tuple[float, str]:
     """Digits written in a locale's style. Returns (value, ambiguity note or '')."""
-    decimal_sym, group_sym = _symbols(locale)
+    decimal_sym, _ = _symbols(locale)
     if not re.fullmatch(r"[\d,.'’\u00a0\u202f\u2009 ]+", text):
         raise ValueError(f"{text!r} is not written in digits")
     seps = [c for c in text if c in _GROUP_CHARS]
@@ -303,7 +304,7 @@ def parse_number(text: str, locale: str = "en") -> Number | None:
         scale = SCALES.get(word) or SCALE_ABBREVIATIONS.get(word) or RU_SCALES[word]
         text = match.group("num").strip()
         scale_step = (f"scale word {word!r} = {scale:,}",)
-    if text[:1].isdigit() or text[:2].startswith(".") and text[1:2].isdigit():
+    if text[:1].isdigit() or (text.startswith(".") and text[1:2].isdigit()):
         try:
             value, note = parse_digits("0" + text if text.startswith(".") else text, locale)
         except ValueError:
