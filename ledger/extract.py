@@ -30,12 +30,20 @@ _PRONOUN_ONE = re.compile(r"\b(?:the|that|this|which|each|any|every|no|another|t
                           re.IGNORECASE)
 
 
+_OPERATOR = re.compile(r"[<>≤≥]=?")
+
+
 def not_a_count(text: str, start: int, end: int) -> bool:
-    """A figure's span that is no count: a date or time, 'one of', 'that one', or a span that
-    starts or ends inside a word."""
+    """A figure's span that is no count: a date or time, 'one of', 'that one', a span that
+    starts or ends inside a word or a number, or a comparison sign not attached to its number
+    ('>30', 'x>10', '>= 30' count; the '>' closing '</script> 40' does not)."""
+    operator = _OPERATOR.match(text, start)
+    if operator and not (text[operator.end():operator.end() + 1].isdigit()
+                         or start == 0 or text[start - 1].isspace()):
+        return True
     return (looks_like_date_or_time(text, start, end) or bool(_PARTITIVE.match(text, start))
             or (text[start:end].lower() == "one" and bool(_PRONOUN_ONE.search(text[:start])))
-            or (start > 0 and text[start - 1].isalpha())
+            or (start > 0 and text[start - 1].isalnum() and text[start].isalnum())
             or (end < len(text) and text[end].isalpha()))
 
 SET_MAX_MEM = 1 << 30
@@ -88,13 +96,16 @@ class _Matcher:
             rule, compiled = self.entries[index]
             group = compiled.groupindex["money" if rule.is_money else "quantity"]
             people_group = compiled.groupindex.get("people")
-            for m in compiled.finditer(line):
+            position = 0
+            while (m := compiled.search(line, position)) is not None:
                 f_start, f_end = m.span(group)
                 if f_start < 0 or not_a_count(line, f_start, f_end):
+                    position = m.start() + 1  # rejected: look again from the next character
                     continue
                 people = m.group(people_group) if people_group else None
                 found.append(Match(rule, doc, offset + m.start(), offset + m.end(),
                                    offset + f_start, offset + f_end, people or ""))
+                position = max(m.end(), m.start() + 1)
         return found
 
 

@@ -54,7 +54,11 @@ _SYMBOLS = {s for c in CURRENCIES.values() for s in c.symbols if s not in _CODES
 _NAMES = {n for c in CURRENCIES.values() for n in c.names}
 _ADJECTIVES = {a for c in CURRENCIES.values() for a in c.adjectives}
 
-_SYMBOL_RE = _alternation(_SYMBOLS)
+_SYMBOL_RE = "|".join(  # "C$", "HK$": letters in capitals, so "a $48 million" stays USD
+    f"(?-i:{re.escape(x)})" if x[:1].isalpha() else re.escape(x)
+    for x in sorted(_SYMBOLS, key=lambda s: (-len(s), s)))
+_AFTER_SYMBOL_RE = _alternation(  # "500 ₽", "10 €"; never "$", which precedes its amount
+    {s for s in _SYMBOLS if not s[:1].isalpha() and "$" not in s})
 _CODE_RE = f"(?-i:{_alternation(_CODES)})"
 _NAME_RE = _alternation(_NAMES)
 _ADJ_RE = rf"(?:\[\s*(?:{_alternation(_ADJECTIVES)})\s*\]|{_alternation(_ADJECTIVES)})"
@@ -67,7 +71,8 @@ def money_block(language: str = "") -> str:
     return (rf"(?:(?:{qualifier_block(language)})\s+)?"
             rf"(?:(?:{_SYMBOL_RE})\s?(?:{number})"
             rf"|{_CODE_RE}\s?(?:{number})"
-            rf"|(?:{number})\s*(?:{_CODE_RE}|(?:{_ADJ_RE}\s+)?(?:{_NAME_RE})))")
+            rf"|(?:{number})(?:\s*|-)(?:{_CODE_RE}|(?:{_ADJ_RE}\s+)?(?:{_NAME_RE})"
+            rf"|(?:{_AFTER_SYMBOL_RE})))")
 
 
 MONEY = money_block()
@@ -84,10 +89,11 @@ class Money:
     ambiguous: str = ""
 
 
-_CURRENCY_FIRST = re.compile(rf"^(?P<cur>{_SYMBOL_RE}|{_alternation(_CODES)})\s?", re.UNICODE)
+_CURRENCY_FIRST = re.compile(
+    rf"^(?P<cur>{_alternation(_SYMBOLS)}|{_alternation(_CODES)})\s?", re.UNICODE)
 _CURRENCY_LAST = re.compile(
     rf"\s*(?P<cur>(?:(?P<adj>{_ADJ_RE.replace('(?-i:', '(?:')})\s+)?(?:{_NAME_RE})"
-    rf"|{_alternation(_CODES)})$",
+    rf"|{_alternation(_CODES)}|{_AFTER_SYMBOL_RE})$",
     re.IGNORECASE,
 )
 _QUALIFIER_FIRST = re.compile(rf"^(?:{QUALIFIER})\s+", re.IGNORECASE)
@@ -122,6 +128,8 @@ def parse_money(text: str, locale: str = "en") -> Money | None:
     qualifier = _QUALIFIER_FIRST.match(text)
     prefix = qualifier.group() if qualifier else ""
     rest = text[len(prefix):]
+    if rest[:1].isdigit() or rest[:1] == ".":
+        rest = re.sub(r"^([\d.,'’\s]+\w*)-", r"\1 ", rest)  # "one-yen", "10-dollar"
     first = _CURRENCY_FIRST.match(rest)
     if first:
         found = _currency_of(first.group("cur"), "")

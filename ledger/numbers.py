@@ -44,7 +44,7 @@ SCALES = {
 SCALE_ABBREVIATIONS = {
     "k": 1_000, "m": 1_000_000, "mn": 1_000_000, "mln": 1_000_000, "mm": 1_000_000,
     "bn": 1_000_000_000, "bln": 1_000_000_000, "tln": 1_000_000_000_000, "dz": 12, "dzs": 12,
-    "doz": 12, "dozs": 12,
+    "doz": 12, "dozs": 12, "b": 1_000_000_000,
 }
 VAGUE = {  # ACLED's coding of vague amounts
     "tens": 10, "dozens": 12, "scores": 20, "hundreds": 100, "thousands": 1_000,
@@ -55,7 +55,7 @@ VAGUE = {  # ACLED's coding of vague amounts
 }
 QUALIFIERS = {
     "more_than": ("more than", "over", "above", "in excess of", "upwards of", "exceeding",
-                  "greater than"),
+                  "greater than", "exceed", "exceeds", "surpass", "surpassing"),
     "at_least": ("at least", "no fewer than", "no less than", "a minimum of", "not less than"),
     "approx": ("about", "around", "some", "approximately", "roughly", "nearly", "almost",
                "close to", "an estimated", "estimated", "circa", "approx.", "~"),
@@ -99,8 +99,9 @@ RU_SCALES = {form: value for value, forms in (
 ) for form in forms.split()}
 
 _WORD = "|".join(sorted([*UNITS, *TENS, "half"], key=len, reverse=True))
-_SCALE_WORD = "hundred|thousand|million|billion|trillion|dozens|dozen|lakhs|lakh|crores|crore"
-_SCALE_ABBREVIATION = "mln|mn|mm|bln|bn|tln|dzs|dz|dozs|doz|k|m"
+_SCALE_WORD = ("hundred|thousand|million|billion|trillion|dozens|dozen|lakhs|lakh|crores|crore"
+               "|dozs|doz|dzs|dz")
+_SCALE_ABBREVIATION = "mln|mn|mm|bln|bn|tln|dzs|dz|dozs|doz|k|m|b"
 _RU_WORD = "|".join(sorted(RU_WORDS, key=len, reverse=True))
 _RU_SCALE = "|".join(re.escape(w) for w in sorted(RU_SCALES, key=len, reverse=True))
 QUALIFIER = "|".join(
@@ -156,9 +157,9 @@ def quantity_block(language: str = "") -> str:
         ranges.append(rf"between\s+(?:{number})\s+and\s+(?:{number})")
     if language in ("", "ru"):
         ranges.append(rf"от\s+(?:{number})\s+до\s+(?:{number})")
-    return (rf"(?:(?:{qualifier_block(language)})\s+)?"
+    return (rf"(?:(?:{qualifier_block(language)})\s+|[<>≤≥]=?\s*)?"
             rf"(?:{'|'.join(ranges)}"
-            rf"|(?:{number})(?:\s*(?:-|–|—|to)\s*(?:{number}))?"
+            rf"|(?:{number})(?:\s*(?:-|–|—|~|to|through)\s*(?:{number}))?"
             rf"|(?:{_alternation(vague)})(?:\s+of)?)")
 
 
@@ -234,41 +235,44 @@ def parse_digits(text: str, locale: str = "en") -> tuple[float, str]:
 
 
 def _parse_words(words: str) -> float | None:
+    """Number words in English or Russian: "two hundred and fifty", "three lakh crore" (scale
+    words multiply), "one million and a half" (half of the scale before it), "полутора"."""
     total: float = 0
     current: float = 0
+    last_chunk: float = 0
+    last_scale: float = 0
+    previous_scale = False
     seen = False
     for token in re.split(r"[\s-]+", words.lower().replace("ё", "е")):
-        if token in ("and", ""):
-            continue
-        if token in RU_SCALES:
-            total += max(current, 1) * RU_SCALES[token]
-            current = 0
-            seen = True
-            continue
-        if token in RU_WORDS:
-            current += RU_WORDS[token]
-            seen = True
-            continue
-        if token in ("a", "an"):
+        if token in ("and", "", "a", "an"):
             continue  # "a hundred", "half a dozen": the scale word does the work
+        scale = RU_SCALES.get(token) or SCALES.get(token) or (
+            SCALE_ABBREVIATIONS.get(token) if token.startswith("d") else None)
+        if token == "hundred" and not previous_scale:
+            current = (current or 1) * 100
+        elif scale is not None and previous_scale and current == 0:
+            total -= last_chunk  # "lakh crore", "hundred thousand": the scales multiply
+            last_chunk *= scale
+            total += last_chunk
+            last_scale = scale
+        elif scale is not None:
+            last_chunk = (current or 1) * scale
+            total += last_chunk
+            current, last_scale = 0, scale
+        elif token == "half" and current == 0 and last_scale:
+            total += last_scale / 2  # "one million and a half"
         elif token == "half":
             current += 0.5
-            seen = True
+        elif token in RU_WORDS:
+            current += RU_WORDS[token]
         elif token in UNITS:
             current += UNITS[token]
-            seen = True
         elif token in TENS:
             current += TENS[token]
-            seen = True
-        elif token == "hundred":
-            current = (current or 1) * 100
-            seen = True
-        elif token in SCALES:
-            total += (current or 1) * SCALES[token]
-            current = 0
-            seen = True
         else:
             return None
+        previous_scale = scale is not None or token == "hundred"
+        seen = True
     return float(total + current) if seen else None
 
 
@@ -321,7 +325,8 @@ def parse_number(text: str, locale: str = "en") -> Number | None:
 
 
 _QUALIFIER_AT_START = re.compile(rf"^(?P<q>{QUALIFIER})\s+", re.IGNORECASE)
-_RANGE = re.compile(r"^(?:between\s+|от\s+)?(?P<a>.+?)\s*(?:\s+and\s+|-|–|—|\s+to\s+|\s+до\s+)"
+_RANGE = re.compile(r"^(?:between\s+|от\s+)?(?P<a>.+?)\s*(?:\s+and\s+|-|–|—|~|\s+to\s+"
+                    r"|\s+through\s+|\s+до\s+)"
                     r"\s*(?P<b>.+)$", re.IGNORECASE)
 
 
@@ -333,13 +338,22 @@ def _qualifier_of(phrase: str) -> str:
     raise KeyError(phrase)
 
 
+_SYMBOL_QUALIFIERS = {">": "more_than", ">=": "at_least", "≥": "at_least", "<": "less_than",
+                      "<=": "at_most", "≤": "at_most"}
+_SYMBOL_AT_START = re.compile(r"^(?P<q>[<>≤≥]=?)\s*")
+
+
 def parse_quantity(text: str, locale: str = "en") -> Quantity | None:
     """Read a matched `{quantity}`: qualifier, then a number, a range or a vague amount."""
     text = text.strip()
     qualifier = "exact"
     steps: tuple[str, ...] = ()
-    match = _QUALIFIER_AT_START.match(text)
-    if match:
+    match = _QUALIFIER_AT_START.match(text) or _SYMBOL_AT_START.match(text)
+    if match and match.group("q") in _SYMBOL_QUALIFIERS:
+        qualifier = _SYMBOL_QUALIFIERS[match.group("q")]
+        steps = (f"qualifier {match.group('q')!r} = {qualifier}",)
+        text = text[match.end():]
+    elif match:
         qualifier = _qualifier_of(match.group("q"))
         steps = (f"qualifier {match.group('q')!r} = {qualifier}",)
         text = text[match.end():]
