@@ -80,6 +80,13 @@ class Document:
         return offset, offset
 
 
+def detect_language(text: str) -> str:
+    """`ru` when most letters are Cyrillic, else `en`: used when the catalogue names none."""
+    letters = [c for c in text[:20_000] if c.isalpha()]
+    cyrillic = sum(1 for c in letters if "\u0400" <= c <= "\u04ff")
+    return "ru" if letters and cyrillic / len(letters) > 0.5 else "en"
+
+
 def normalise_text(raw: str) -> str:
     """The one normalisation every offset refers to: `\\n` newlines and Unicode NFC."""
     return unicodedata.normalize("NFC", raw.replace("\r\n", "\n").replace("\r", "\n"))
@@ -417,7 +424,8 @@ def read_document(path: Path, rel: str, shown: str,
         date_origin=origin,
         publisher=(meta.publisher if meta else "") or front.get("publisher", ""),
         url=(meta.url if meta else "") or front.get("url", ""),
-        language=(meta.language if meta else "") or front.get("language", "") or "en",
+        language=(meta.language if meta else "") or front.get("language", "") or detect_language(
+            text),
         title=(meta.title if meta else "") or front.get("title", "") or title,
         tz=tz,
         masked=[(0, body_start)] if body_start else [],

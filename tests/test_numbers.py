@@ -27,6 +27,10 @@ from ledger.numbers import looks_like_date_or_time, parse_quantity
     ("fewer than 40", 40, "less_than", None),
     ("between 3,000 and 5,000", 3000, "range", 5000),
     ("3-5 thousand", 3000, "range", 5000),
+    ("between 3 and 5 thousand", 3000, "range", 5000),
+    ("half a million", 500_000, "exact", None),
+    ("13 lakh", 1_300_000, "exact", None),
+    (">= 30", 30, "at_least", None),
 ])
 def test_quantity(text: str, value: float, qualifier: str, high: float | None) -> None:
     quantity = parse_quantity(text)
@@ -98,3 +102,37 @@ def test_a_month_ending_the_previous_sentence_does_not_make_a_date() -> None:
     text = "on 4 October.More than 120,000 homes were damaged"
     start = text.index("More")
     assert not looks_like_date_or_time(text, start, text.index(" homes"))
+
+
+@pytest.mark.parametrize(("text", "value", "qualifier", "high"), [
+    ("более 1,1 тыс.", 1100, "more_than", None),
+    ("свыше 7 тыс.", 7000, "more_than", None),
+    ("около двух тысяч", 2000, "approx", None),
+    ("порядка 300", 300, "approx", None),
+    ("не менее 40", 40, "at_least", None),
+    ("менее 10", 10, "less_than", None),
+    ("до 5000", 5000, "at_most", None),
+    ("полутора тысяч", 1500, "exact", None),
+    ("трёх", 3, "exact", None),
+    ("2 млрд", 2_000_000_000, "exact", None),
+    ("от 3 до 5 тысяч", 3000, "range", 5000),
+])
+def test_russian_quantity(text: str, value: float, qualifier: str, high: float | None) -> None:
+    quantity = parse_quantity(text, "ru")
+    assert quantity is not None
+    assert (quantity.value, quantity.qualifier, quantity.high) == (value, qualifier, high)
+
+
+def test_russian_vague_amounts_are_marked() -> None:
+    quantity = parse_quantity("сотни тысяч", "ru")
+    assert quantity is not None and quantity.value == 100_000 and quantity.vague
+
+
+@pytest.mark.parametrize(("text", "value", "currency"), [
+    ("300 тыс. армянских драмов", 300_000, "AMD"), ("2 млрд драмов", 2e9, "AMD"),
+    ("500 рублей", 500, "RUB"), ("500 ₽", 500, "RUB"), ("10 тысяч евро", 10_000, "EUR"),
+    ("1 млн гривен", 1e6, "UAH"), ("200 тысяч манатов", 200_000, "AZN"),
+])
+def test_russian_money(text: str, value: float, currency: str) -> None:
+    money = parse_money(text, "ru")
+    assert money is not None and (money.quantity.value, money.currency) == (value, currency)

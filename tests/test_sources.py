@@ -97,3 +97,11 @@ def test_a_possessive_names_an_actor_not_a_place() -> None:
     figure = text.index("16")
     chosen = choose_place(text, mentions, figure, figure + 2)
     assert chosen is not None and chosen.place.name == "Nagorno-Karabakh"
+
+
+def test_language_is_detected_when_the_catalogue_names_none(make_project: MakeProject) -> None:
+    project = make_project({"sources/ru.txt": "В Степанакерт за сутки вернулись более 1,1 тыс. "
+                                              "человек.\n",
+                            "sources/en.txt": "More than 1,100 people returned.\n"})
+    docs, _ = read_sources(project / "sources")
+    assert {d.path: d.language for d in docs} == {"en.txt": "en", "ru.txt": "ru"}
