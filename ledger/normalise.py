@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from ledger.extract import Match
 from ledger.findings import Finding
@@ -66,13 +67,7 @@ class Fact:
     vague: bool = False
     currency: str = ""
     value_usd: float | None = None
-    fx_rate: float | None = None
-    fx_date: str = ""
-    fx_source: str = ""
-    fx_table: str = ""
-    fx_row: int | None = None
-    fx_lag_days: int | None = None
-    fx_basis: str = ""
+    rate: Rate | None = None
     stated_value: float | None = None
     stated_currency: str = ""
     stated_qualifier: str = ""
@@ -80,13 +75,24 @@ class Fact:
     stated_end: int | None = None
     report_currency: str = ""
     value_report: float | None = None
-    report_fx_rate: float | None = None
-    report_fx_date: str = ""
-    report_fx_source: str = ""
-    report_fx_table: str = ""
-    report_fx_row: int | None = None
-    report_fx_basis: str = ""
+    report_rate: Rate | None = None
     steps: tuple[str, ...] = field(default_factory=tuple)
+
+    # the rate rows as the output columns name them (fx_* for USD, report_fx_* for the
+    # report currency)
+    fx_rate = property(lambda self: _rate_field(self.rate, "per_usd"))
+    fx_date = property(lambda self: _rate_field(self.rate, "date"))
+    fx_source = property(lambda self: _rate_field(self.rate, "source"))
+    fx_table = property(lambda self: _rate_field(self.rate, "table"))
+    fx_row = property(lambda self: _rate_field(self.rate, "row"))
+    fx_lag_days = property(lambda self: _rate_field(self.rate, "lag_days"))
+    fx_basis = property(lambda self: _rate_field(self.rate, "basis"))
+    report_fx_rate = property(lambda self: _rate_field(self.report_rate, "per_usd"))
+    report_fx_date = property(lambda self: _rate_field(self.report_rate, "date"))
+    report_fx_source = property(lambda self: _rate_field(self.report_rate, "source"))
+    report_fx_table = property(lambda self: _rate_field(self.report_rate, "table"))
+    report_fx_row = property(lambda self: _rate_field(self.report_rate, "row"))
+    report_fx_basis = property(lambda self: _rate_field(self.report_rate, "basis"))
 
     @property
     def claim_day(self) -> str:
@@ -96,6 +102,15 @@ class Fact:
     def parse_steps(self) -> str:
         """How the figure was read, step by step (numbers, period, conversion)."""
         return " | ".join(self.steps)
+
+
+def _rate_field(rate: Rate | None, name: str) -> Any:
+    """One field of a rate row for the output columns: empty when there is no rate."""
+    if rate is None:
+        return None if name in ("per_usd", "row", "lag_days") else ""
+    if name == "date":
+        return rate.published.isoformat()
+    return getattr(rate, name)
 
 
 def _fact_id(doc: Document, start: int, end: int, indicator: str) -> str:
@@ -178,13 +193,7 @@ def _convert(fact: Fact, money: Money, rates: RateBook, claim: date | None,
                                     "value_usd is empty", (fact.fact_id,)))
             return
         fact.value_usd = round(fact.value / rate.per_usd, 2)
-        fact.fx_rate = rate.per_usd
-        fact.fx_date = rate.published.isoformat()
-        fact.fx_source = rate.source
-        fact.fx_table = rate.table
-        fact.fx_row = rate.row
-        fact.fx_lag_days = rate.lag_days
-        fact.fx_basis = rate.basis
+        fact.rate = rate
         if rate.note:
             fact.steps += (rate.note,)
         fact.steps += (f"{fact.value:,.2f} {money.currency} / {rate.per_usd:g} "
@@ -215,12 +224,7 @@ def _convert_to_report(fact: Fact, rates: RateBook, claim: date, report_currency
                                 (fact.fact_id,)))
         return
     fact.value_report = round(fact.value_usd * rate.per_usd, 2)
-    fact.report_fx_rate = rate.per_usd
-    fact.report_fx_date = rate.published.isoformat()
-    fact.report_fx_source = rate.source
-    fact.report_fx_table = rate.table
-    fact.report_fx_row = rate.row
-    fact.report_fx_basis = rate.basis
+    fact.report_rate = rate
     fact.steps += (f"{fact.value_usd:,.2f} USD x {rate.per_usd:g} {report_currency} per USD "
                    f"({rate.table} row {rate.row}, {rate.published}) = "
                    f"{fact.value_report:,.2f} {report_currency}",)

@@ -11,6 +11,7 @@ from datetime import date
 
 from ledger.findings import Finding
 from ledger.normalise import Fact
+from ledger.rates import Rate
 from ledger.reconcile import Observation
 from ledger.sources import Document
 
@@ -31,17 +32,6 @@ CHART_MIN_POINTS = 3
 """A series gets a chart in the workbook and the HTML from this many points on."""
 
 
-@dataclass(frozen=True)
-class RateUsed:
-    currency: str
-    published: date
-    per_usd: float
-    table: str
-    row: int
-    basis: str
-    source: str
-
-
 @dataclass
 class Report:
     title: str
@@ -57,7 +47,7 @@ class Report:
     observation_of: dict[str, str] = field(default_factory=dict)
     observation_row: dict[str, int] = field(default_factory=dict)
     source_row: dict[str, int] = field(default_factory=dict)
-    rates_used: dict[tuple[str, str, str], RateUsed] = field(default_factory=dict)
+    rates_used: dict[tuple[str, str, str], Rate] = field(default_factory=dict)
     rate_claims: dict[tuple[str, str, str], set[str]] = field(default_factory=dict)
     rate_lags: dict[tuple[str, str, str], list[int]] = field(default_factory=dict)
 
@@ -91,19 +81,12 @@ class Report:
         claims: dict[tuple[str, str, str], set[str]] = defaultdict(set)
         lags: dict[tuple[str, str, str], list[int]] = defaultdict(list)
         for fact in facts:
-            used = [(fact.currency, fact.fx_date, fact.fx_table, fact.fx_rate, fact.fx_row,
-                     fact.fx_basis, fact.fx_source),
-                    (fact.report_currency, fact.report_fx_date, fact.report_fx_table,
-                     fact.report_fx_rate, fact.report_fx_row, fact.report_fx_basis,
-                     fact.report_fx_source)]
-            for currency, day, table, per_usd, line, basis, source in used:
-                if per_usd is None or line is None:
+            for rate in (fact.rate, fact.report_rate):
+                if rate is None:
                     continue
-                key = (currency, day, table)
-                published = date.fromisoformat(day)
-                report.rates_used[key] = RateUsed(currency, published, per_usd, table, line,
-                                                  basis, source)
+                key = (rate.currency, rate.published.isoformat(), rate.table)
+                report.rates_used[key] = rate
                 claims[key].add(fact.claim_day)
-                lags[key].append((date.fromisoformat(fact.claim_day) - published).days)
+                lags[key].append((date.fromisoformat(fact.claim_day) - rate.published).days)
         report.rate_claims, report.rate_lags = dict(claims), dict(lags)
         return report
