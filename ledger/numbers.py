@@ -163,7 +163,6 @@ def quantity_block(language: str = "") -> str:
             rf"|(?:{_alternation(vague)})(?:\s+of)?)")
 
 
-NUMBER = number_block()
 QUANTITY = quantity_block()
 """RE2 building block for every language: an optional qualifier, then a number, a range or a
 vague amount."""

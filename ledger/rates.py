@@ -33,7 +33,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ledger.diagnostics import Diagnostic, error, warning
 from ledger.yaml_lines import YamlProblem, load
 
-PROJECT_BASIS = "project"
 NOT_DAILY = ("monthly_eop", "annual_average")
 _EPOCH = date(1970, 1, 1)
 

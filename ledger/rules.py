@@ -76,7 +76,7 @@ def blocks(language: str) -> dict[str, str]:
     }
 
 
-BLOCKS = blocks("")
+BLOCK_NAMES = ("quantity", "money", "people")
 ARG_BLOCKS: dict[str, str] = {
     "words": r"(?:[\pL\pN'’.\[\]-]+\s+){{0,{n}}}?",
     "gap": r"[^.!?\n]{{0,{n}}}?",
@@ -225,8 +225,8 @@ def expand_pattern(pattern: str, language: str = "") -> str:
             if arg is None:
                 raise ValueError(f"block {{{name}}} needs a size, as in {{{name}:3}}")
             return ARG_BLOCKS[name].format(n=int(arg))
-        if name not in BLOCKS:
-            known = [*BLOCKS, *ARG_BLOCKS]
+        if name not in BLOCK_NAMES:
+            known = [*BLOCK_NAMES, *ARG_BLOCKS]
             close = difflib.get_close_matches(name, known, n=1)
             hint = f" (did you mean {{{close[0]}}}?)" if close else f"; known: {', '.join(known)}"
             raise ValueError(f"unknown block {{{name}}}{hint}")
