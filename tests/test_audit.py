@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLES, SEED, MakeProject, needs_shared
 from openpyxl import load_workbook
-from test_bad_input import BAD_RULES, FEED, RULE_FILE_MESSAGES
+from test_bad_input import BAD_RULES, FEED
 
 from ledger.cli import main
 
@@ -18,17 +18,6 @@ from ledger.cli import main
 def _rows(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
-
-
-@pytest.mark.parametrize("name", sorted(RULE_FILE_MESSAGES))
-def test_check_reports_each_bad_rule_file(make_project: MakeProject, name: str,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
-    text = (BAD_RULES / f"{name}.yaml").read_text("utf-8")
-    project = make_project({"sources/feed.txt": FEED, f"rules/{name}.yaml": text})
-    assert main(["check", str(project)]) == 1
-    err = capsys.readouterr().err.splitlines()
-    assert f"rules/{name}.yaml:{RULE_FILE_MESSAGES[name]}" in err
-    assert not (project / "build").exists()
 
 
 def test_check_runs_the_examples(make_project: MakeProject,

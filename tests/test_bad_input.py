@@ -38,12 +38,14 @@ def test_every_fixture_has_its_message() -> None:
     assert fixtures == set(RULE_FILE_MESSAGES)
 
 
+@pytest.mark.parametrize("command", ["build", "check"])
 @pytest.mark.parametrize("name", sorted(RULE_FILE_MESSAGES))
 def test_bad_rule_file_is_reported_at_its_line(make_project: MakeProject, name: str,
+                                                command: str,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
     text = (BAD_RULES / f"{name}.yaml").read_text("utf-8")
     project = make_project({"sources/feed.txt": FEED, f"rules/{name}.yaml": text})
-    assert main(["build", str(project)]) == 1
+    assert main([command, str(project)]) == 1
     err = capsys.readouterr().err
     assert f"rules/{name}.yaml:{RULE_FILE_MESSAGES[name]}" in err.splitlines(), err
     assert not (project / "build").exists()
