@@ -87,6 +87,11 @@ def test_series_with_three_points_get_a_native_line_chart(example_build: BuildRe
     charts = ws._charts
     assert len(charts) == 1
     assert charts[0].tagname == "lineChart"
+    import zipfile
+
+    chart_xml = zipfile.ZipFile(example_build.out / "ledger.xlsx").read(
+        "xl/charts/chart1.xml").decode()
+    assert '<smooth val="0"' in chart_xml and '<smooth val="1"' not in chart_xml
     assert ws["A3"].value == "returnees / Stepanakert / stock (person)"
     assert [c.value for c in ws[4]][:7] == ["As of", "Value", "Low", "High", "Statements",
                                             "Sources", "Status"]

@@ -220,6 +220,8 @@ def _series(ws: Any, report: Report) -> None:
         chart.add_data(Reference(ws, min_col=2, max_col=4, min_row=row + 1, max_row=last),
                        titles_from_data=True)
         chart.set_categories(Reference(ws, min_col=1, min_row=row + 2, max_row=last))
+        for series in chart.series:
+            series.smooth = False  # straight segments: a curve would invent values
         ws.add_chart(chart, f"F{row}")
         next_row = max(last + 3, row + 17)
         for _ in range(next_row - last - 1):
