@@ -12,6 +12,7 @@ then the longer match, then the rule listed first.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -116,9 +117,14 @@ def _best(matches: list[Match], order: dict[str, int]) -> list[Match]:
                 order[m.rule.id])
 
     kept: list[Match] = []
+    spans: list[tuple[int, int]] = []  # kept figure spans, sorted and disjoint
     for m in sorted(matches, key=strength):
-        if all(m.fig_end <= k.fig_start or m.fig_start >= k.fig_end for k in kept):
-            kept.append(m)
+        i = bisect.bisect_left(spans, (m.fig_start, m.fig_end))
+        if (i > 0 and spans[i - 1][1] > m.fig_start) or (
+                i < len(spans) and spans[i][0] < m.fig_end):
+            continue
+        spans.insert(i, (m.fig_start, m.fig_end))
+        kept.append(m)
     return sorted(kept, key=lambda m: (m.fig_start, m.fig_end))
 
 

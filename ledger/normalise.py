@@ -6,6 +6,7 @@ Public surface: `normalise(matches, rates, gazetteer)` returns facts and finding
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from collections import Counter
@@ -141,27 +142,29 @@ class _PlaceFinder:
 
     def __init__(self, gazetteer: Gazetteer) -> None:
         self.gazetteer = gazetteer
-        self.cache: dict[str, tuple[list[Mention], str]] = {}
+        self.cache: dict[str, tuple[list[Mention], list[int], str]] = {}
 
-    def _document(self, doc: Document) -> tuple[list[Mention], str]:
-        """The document's mentions and its most mentioned place (first mentioned on a tie)."""
+    def _document(self, doc: Document) -> tuple[list[Mention], list[int], str]:
+        """The document's mentions, their starts, and its most mentioned place (first
+        mentioned on a tie)."""
         if doc.path not in self.cache:
             mentions = self.gazetteer.mentions(doc.text)
             counts = Counter(m.place.name for m in mentions)
             order = {name: i for i, name in reversed(list(enumerate(
                 m.place.name for m in mentions)))}
             main = min(counts, key=lambda n: (-counts[n], order[n])) if counts else ""
-            self.cache[doc.path] = (mentions, main)
+            self.cache[doc.path] = (mentions, [m.start for m in mentions], main)
         return self.cache[doc.path]
 
     def place_for(self, doc: Document, match: Match, sentence: tuple[int, int]) -> str:
         """The sentence's place; else the live-feed entry headline's; else the place the
         document mentions most. A sentence's place that contains the document's main place
         (Azerbaijan, in a report about Nagorno-Karabakh) gives way to the more specific one."""
-        mentions, main = self._document(doc)
+        mentions, starts, main = self._document(doc)
 
         def within(start: int, end: int) -> list[Mention]:
-            return [m for m in mentions if start <= m.start and m.end <= end]
+            first = bisect.bisect_left(starts, start)
+            return [m for m in mentions[first:bisect.bisect_left(starts, end)] if m.end <= end]
 
         chosen = choose_place(doc.text, within(*sentence), match.fig_start, match.fig_end)
         segment = doc.segment_at(match.fig_start)
@@ -264,7 +267,7 @@ _INCREMENT = re.compile(r"\b(?:more|another|additional|further|new)\b", re.IGNOR
 
 
 def _fact(match: Match, places: _PlaceFinder, rates: RateBook, findings: list[Finding],
-          figures: tuple[int, ...], report_currency: str, parties: Parties) -> Fact | None:
+          figures: list[int], report_currency: str, parties: Parties) -> Fact | None:
     doc, rule = match.document, match.rule
     text = match.figure_text
     money = parse_money(text, doc.language) if rule.is_money else None
@@ -289,7 +292,7 @@ def _fact(match: Match, places: _PlaceFinder, rates: RateBook, findings: list[Fi
     if match.people.lower() in HOUSEHOLD_NOUNS and unit == "person":
         unit = "household"
     low, high = quantity.low_high
-    line = doc.text.count("\n", 0, match.fig_start) + 1
+    line = doc.line_of(match.fig_start)
     speaker, side = parties.speaker(doc.text[sentence[0]:sentence[1]])
     fact = Fact(
         fact_id=_fact_id(doc, match.fig_start, match.fig_end, indicator),
@@ -373,10 +376,9 @@ def normalise(matches: list[Match], rates: RateBook, gazetteer: Gazetteer,
     parties = parties or Parties.load()
     findings: list[Finding] = []
     facts: list[Fact] = []
-    figures: dict[str, tuple[int, ...]] = {}
-    for match in matches:
-        figures.setdefault(match.document.path, ())
-        figures[match.document.path] += (match.fig_start,)
+    figures: dict[str, list[int]] = {}
+    for match in matches:  # in text order within each document
+        figures.setdefault(match.document.path, []).append(match.fig_start)
     for match in matches:
         fact = _fact(match, places, rates, findings, figures[match.document.path],
                      report_currency, parties)

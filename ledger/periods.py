@@ -13,7 +13,9 @@ Russian: "за сутки", "за последние сутки", "за прош
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -130,13 +132,14 @@ def _resolve(kind: str, match: re.Match[str], as_of: date) -> Period | None:
 
 
 def find_periods(text: str, start: int, end: int, fig_start: int, fig_end: int,
-                 as_of: date | None, other_figures: tuple[int, ...] = ()
+                 as_of: date | None, other_figures: Sequence[int] = ()
                  ) -> tuple[Period | None, Period | None]:
     """The time phrases in text[start:end] nearest to the figure at text[fig_start:fig_end].
 
     Returns (the nearest period: a duration or a "since", the nearest phrase that moves the
     claim's date: "yesterday", "on Sunday"); either may be None. A phrase with another figure
-    (a start offset in `other_figures`) between it and this figure belongs to that figure.
+    (a start offset in `other_figures`, sorted) between it and this figure belongs to that
+    figure.
     """
     if as_of is None:
         return None, None
@@ -144,10 +147,11 @@ def find_periods(text: str, start: int, end: int, fig_start: int, fig_end: int,
     days: list[Period] = []
     for kind, pattern in _PATTERNS:
         for match in pattern.finditer(text, start, end):
-            resolved = _resolve(kind, match, as_of)
             low, high = sorted((match.start(), fig_start))
-            if any(low < other < high for other in other_figures if other != fig_start):
+            i = bisect.bisect_right(other_figures, low)
+            if i < len(other_figures) and other_figures[i] < high:
                 continue
+            resolved = _resolve(kind, match, as_of)
             if resolved is not None:
                 (days if resolved.as_of else periods).append(resolved)
 

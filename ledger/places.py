@@ -16,6 +16,7 @@ import re2
 import yaml
 
 from ledger.diagnostics import Diagnostic, error
+from ledger.sources import paragraph_spans
 
 _PREPOSITION_BEFORE = re.compile(
     r"(?:\b(?:in|to|into|from|at|near|across|of|inside|around|outside|throughout)"
@@ -84,20 +85,23 @@ class Gazetteer:
 
     def mentions(self, text: str, start: int = 0, end: int | None = None) -> list[Mention]:
         """Place names in text[start:end] that begin with a capital letter. A possessive
-        ("Azerbaijan's defence ministry") names an actor, not a location, and is left out."""
+        ("Azerbaijan's defence ministry") names an actor, not a location, and is left out.
+        The text is searched a paragraph at a time: RE2 copies what it searches."""
         end = len(text) if end is None else end
         found: list[Mention] = []
-        pos = start
         pattern = self._compiled()
-        while pos < end:
-            match = pattern.search(text, pos, end)
-            if not match:
-                break
-            m_start, m_end = match.span(1)
-            if text[m_start].isupper() and text[m_end:m_end + 2] not in ("'s", "’s"):
-                name = self.alias_to_name[re.sub(r"\s+", " ", text[m_start:m_end]).lower()]
-                found.append(Mention(m_start, m_end, self.places[name]))
-            pos = m_end
+        for p_start, p_end in paragraph_spans(text):
+            if p_end <= start or p_start >= end:
+                continue
+            offset = max(start, p_start)
+            chunk = text[offset:min(end, p_end)]
+            pos = 0
+            while (match := pattern.search(chunk, pos)) is not None:
+                m_start, m_end = (offset + i for i in match.span(1))
+                if text[m_start].isupper() and text[m_end:m_end + 2] not in ("'s", "’s"):
+                    name = self.alias_to_name[re.sub(r"\s+", " ", text[m_start:m_end]).lower()]
+                    found.append(Mention(m_start, m_end, self.places[name]))
+                pos = m_end - offset
         return found
 
     def contains(self, outer: str, inner: str) -> bool:

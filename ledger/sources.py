@@ -9,6 +9,7 @@ the catalogue wins.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import hashlib
 import html
@@ -19,6 +20,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from datetime import timezone as dt_timezone
+from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -63,21 +65,39 @@ class Document:
     sentences: list[tuple[int, int]] = field(default_factory=list)
     masked: list[tuple[int, int]] = field(default_factory=list)
 
-    @property
+    @cached_property
     def text_sha256(self) -> str:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
+    @cached_property
+    def _segment_starts(self) -> list[int]:
+        return [seg.start for seg in self.segments]
+
+    @cached_property
+    def _sentence_starts(self) -> list[int]:
+        return [start for start, _ in self.sentences]
+
+    @cached_property
+    def _line_starts(self) -> list[int]:
+        return [0, *(m.end() for m in re.finditer("\n", self.text))]
+
     def segment_at(self, offset: int) -> Segment:
-        for seg in self.segments:
-            if seg.start <= offset < seg.end:
-                return seg
+        """The segment holding the offset (the last one for an offset before them all)."""
+        i = bisect.bisect_right(self._segment_starts, offset) - 1
+        if i >= 0 and offset < self.segments[i].end:
+            return self.segments[i]
         return self.segments[-1]
 
     def sentence_at(self, offset: int) -> tuple[int, int]:
-        for start, end in self.sentences:
-            if start <= offset < end:
-                return start, end
+        """The sentence holding the offset, or an empty span at it."""
+        i = bisect.bisect_right(self._sentence_starts, offset) - 1
+        if i >= 0 and offset < self.sentences[i][1]:
+            return self.sentences[i]
         return offset, offset
+
+    def line_of(self, offset: int) -> int:
+        """The 1-based line of an offset."""
+        return bisect.bisect_right(self._line_starts, offset)
 
 
 def detect_language(text: str) -> str:

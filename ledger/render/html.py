@@ -10,6 +10,7 @@ Links to sources are kept only when they are http(s). Numbers and dates use babe
 from __future__ import annotations
 
 import base64
+import bisect
 import hashlib
 import re
 from dataclasses import dataclass
@@ -185,9 +186,10 @@ def render_html(report: Report, locale: str, version: str) -> bytes:
         for fact_id in obs.fact_ids:
             fact = facts[fact_id]
             text = docs[fact.source].text
-            p_start, p_end = next(((a, b) for a, b in paragraphs[fact.source]
-                                   if a <= fact.quote_start < b), (fact.quote_start,
-                                                                   fact.quote_end))
+            spans = paragraphs[fact.source]
+            i = bisect.bisect_right(spans, (fact.quote_start, len(text))) - 1
+            p_start, p_end = (spans[i] if i >= 0 and fact.quote_start < spans[i][1]
+                              else (fact.quote_start, fact.quote_end))
             before = text[max(p_start, fact.quote_start - CONTEXT_CHARS):fact.quote_start]
             after = text[fact.quote_end:min(p_end, fact.quote_end + CONTEXT_CHARS)]
             views.append(StatementView(
