@@ -102,8 +102,9 @@ def build(project: Path, out: Path | None = None,
     moment = _pinned_moment(documents)
     used_tables = {t for f in facts for t in (f.fx_table, f.report_fx_table) if t}
     inputs = _inputs(project, documents, rulebook, rates, used_tables)
+    rule_library = _rule_library_version(rulebook)
     about = [("Title", title), ("Tool", f"ledger {__version__}"),
-             ("Rule library", _rule_library_version(rulebook)), ("Policy", config.policy),
+             ("Rule library", rule_library), ("Policy", config.policy),
              ("Built at (pinned)", moment.isoformat()),
              ("How to verify", "Run `ledger verify` on this build folder: it re-hashes every "
                                "input and output listed in manifest.json and rebuilds from the "
@@ -122,7 +123,7 @@ def build(project: Path, out: Path | None = None,
     }
     files["datapackage.json"] = render_datapackage(files, report, moment)
     files["manifest.json"] = _manifest(
-        inputs, files, moment, _rule_library_version(rulebook),
+        inputs, files, moment, rule_library,
         {"title": title, "policy": config.policy,
          "root": os.path.relpath(project.resolve(), out.resolve()).replace(os.sep, "/")},
         diagnostics)

@@ -299,7 +299,8 @@ class _Reconciler:
         else:
             accepted = POLICIES[policy_name](groups, self.settings)
             policy_label = policy_name
-        conflicting = len(_cluster(statements)) > 1
+        all_groups = _cluster(statements) if rejected else groups  # before any rejection
+        conflicting = len(all_groups) > 1
         resolved = conflicting and (len(groups) == 1 or accepted_fact is not None)
         status = ("resolved" if resolved else "conflict" if len(groups) > 1
                   else "single" if len(statements) == 1 else "consistent")
@@ -308,7 +309,7 @@ class _Reconciler:
                            decisions=tuple(applied), chosen=accepted_fact)
         self.observations.append(obs)
         if conflicting:
-            self.findings.append(self._conflict(obs, _cluster(statements), accepted,
+            self.findings.append(self._conflict(obs, all_groups, accepted,
                                                 tuple(applied) if resolved else ()))
 
     def _conflict(self, obs: Observation, groups: list[_Group], accepted: _Group,

@@ -102,22 +102,22 @@ def test_verify_passes_on_a_fresh_build(verified_project: Path,
     assert "a rebuild from the inputs reproduces every output" in capsys.readouterr().out
 
 
+def _replace_in(project: Path, name: str, old: str, new: str) -> str:
+    path = project / name
+    path.write_text(path.read_text("utf-8").replace(old, new), "utf-8")
+    return f"input {name}: changed since the build"
+
+
 def _edit_source(project: Path) -> str:
-    path = project / "sources" / "feed-2020-11-25.txt"
-    path.write_text(path.read_text("utf-8").replace("1,970", "1,971"), "utf-8")
-    return "input sources/feed-2020-11-25.txt: changed since the build"
+    return _replace_in(project, "sources/feed-2020-11-25.txt", "1,970", "1,971")
 
 
 def _edit_rule(project: Path) -> str:
-    path = project / "rules" / "schools.yaml"
-    path.write_text(path.read_text("utf-8").replace("reopened|", "reopened|reopen|"), "utf-8")
-    return "input rules/schools.yaml: changed since the build"
+    return _replace_in(project, "rules/schools.yaml", "reopened|", "reopened|reopen|")
 
 
 def _edit_rate(project: Path) -> str:
-    path = project / "rates" / "field.csv"
-    path.write_text(path.read_text("utf-8").replace("508.12", "508.13"), "utf-8")
-    return "input rates/field.csv: changed since the build"
+    return _replace_in(project, "rates/field.csv", "508.12", "508.13")
 
 
 def _edit_workbook_cell(project: Path) -> str:
