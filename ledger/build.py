@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ledger import __version__
+from ledger.boundary import project_file_problems
 from ledger.config import CONFIG_NAME, load_config
 from ledger.decisions import DECISIONS_NAME, load_decisions
 from ledger.diagnostics import Diagnostic, LedgerError, error, has_errors
@@ -61,9 +62,11 @@ class BuildResult:
 
 
 def build(project: Path, out: Path | None = None,
-          progress: Callable[[int, int], None] | None = None) -> BuildResult:
+          progress: Callable[[int, int], None] | None = None,
+          follow_symlinks: bool = False) -> BuildResult:
     """Read, load, extract, normalise, reconcile, render and write one project.
-    `progress(done, total)` hears of each document extracted."""
+    `progress(done, total)` hears of each document extracted; nothing outside the project
+    folder is read unless `follow_symlinks`."""
     out = out if out is not None else project / "build"
     diagnostics: list[Diagnostic] = []
     if not project.is_dir():
@@ -72,9 +75,13 @@ def build(project: Path, out: Path | None = None,
     if out.resolve().is_relative_to((project / "sources").resolve()):
         raise LedgerError([error(str(out), "O001", "the output folder cannot be inside "
                                  "sources/: its files would be read as documents")])
+    diagnostics += boundary_diagnostics(project, follow_symlinks)
+    if has_errors(diagnostics):
+        raise LedgerError(diagnostics)
     config, found = load_config(project)
     diagnostics += found
-    documents, found = read_sources(project / "sources", shown_root=project)
+    documents, found = read_sources(project / "sources", shown_root=project,
+                                    follow_symlinks=follow_symlinks)
     diagnostics += found
     rulebook, found = load_rulebook(rule_dirs(project, config.builtin_rules))
     diagnostics += found
@@ -87,7 +94,8 @@ def build(project: Path, out: Path | None = None,
     diagnostics += found
     decisions, found = load_decisions(project)
     diagnostics += found
-    parties = Parties.load(project / "parties.yaml")
+    parties, found = Parties.load(project / "parties.yaml")
+    diagnostics += found
     if has_errors(diagnostics):
         raise LedgerError(sorted(diagnostics, key=lambda d: (d.file, d.line, d.col)))
 
@@ -129,6 +137,12 @@ def build(project: Path, out: Path | None = None,
         diagnostics)
     write_outputs(out, files)
     return BuildResult(out, documents, facts, observations, findings, diagnostics)
+
+
+def boundary_diagnostics(project: Path, follow_symlinks: bool) -> list[Diagnostic]:
+    """An error for each settings, rule or rate file that lies outside the project."""
+    return [error(shown, "P003", problem)
+            for shown, problem in project_file_problems(project, follow_symlinks)]
 
 
 def rule_dirs(project: Path, with_builtin: bool) -> list[tuple[Path, str]]:
@@ -197,12 +211,24 @@ def _manifest(inputs: list[dict[str, str]], files: dict[str, bytes], moment: dat
 
 
 def _previous_outputs(out: Path) -> set[str] | None:
-    """Names a previous build in `out` wrote (from its manifest), or None if it is not one."""
+    """Names of the files in `out` that a previous build wrote, or None if it is not one.
+
+    A manifest is trusted only for the files it lists whose bytes still match its hash and
+    whose names ledger writes: a forged or stale manifest cannot make a build delete anything
+    else."""
     try:
         manifest = json.loads((out / "manifest.json").read_text("utf-8"))
         if manifest.get("tool", {}).get("name") != "ledger":
             return None
-        return {o["path"] for o in manifest.get("outputs", [])} | {"manifest.json"}
+        trusted = {"manifest.json"}
+        for entry in manifest.get("outputs", []):
+            name = entry.get("path")
+            if name not in OUTPUT_NAMES or not (out / name).is_file() or (
+                    out / name).is_symlink():
+                continue
+            if _sha256((out / name).read_bytes()) == entry.get("sha256"):
+                trusted.add(name)
+        return trusted
     except (OSError, ValueError, AttributeError, TypeError, KeyError):
         return None
 

@@ -9,9 +9,10 @@ from pathlib import Path
 
 from jinja2 import TemplateSyntaxError
 
-from ledger.build import rule_dirs
+from ledger.build import boundary_diagnostics, rule_dirs
 from ledger.builtin import builtin_dir
 from ledger.config import load_config
+from ledger.decisions import load_decisions
 from ledger.diagnostics import Diagnostic, LedgerError, error
 from ledger.examples import ExampleContext, check_example
 from ledger.places import Gazetteer
@@ -19,17 +20,22 @@ from ledger.rates import RateBook
 from ledger.render.html import template_environment
 from ledger.rules import load_rulebook
 from ledger.sources import read_sources
+from ledger.speakers import Parties
 
 
-def check_project(project: Path) -> tuple[list[Diagnostic], int]:
+def check_project(project: Path, follow_symlinks: bool = False
+                  ) -> tuple[list[Diagnostic], int]:
     """Every problem a build would report before extraction, plus failing rule examples."""
     if not project.is_dir():
         return [error(str(project), "P002", "project folder not found")], 0
-    diagnostics: list[Diagnostic] = []
+    diagnostics = boundary_diagnostics(project, follow_symlinks)
+    if diagnostics:
+        return diagnostics, 0
     config, found = load_config(project)
     diagnostics += found
     try:
-        diagnostics += read_sources(project / "sources", shown_root=project)[1]
+        diagnostics += read_sources(project / "sources", shown_root=project,
+                                    follow_symlinks=follow_symlinks)[1]
     except LedgerError as exc:
         diagnostics += exc.diagnostics
     rulebook, found = load_rulebook(rule_dirs(project, config.builtin_rules))
@@ -38,6 +44,8 @@ def check_project(project: Path) -> tuple[list[Diagnostic], int]:
     diagnostics += found
     gazetteer, found = Gazetteer.load(project / "gazetteer.yaml")
     diagnostics += found
+    diagnostics += Parties.load(project / "parties.yaml")[1]
+    diagnostics += load_decisions(project)[1]
     diagnostics += _check_templates()
     context = ExampleContext(rates, gazetteer)
     examples = 0

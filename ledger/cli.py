@@ -83,7 +83,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from ledger.build import OUTPUT_NAMES, build
 
     result = build(Path(args.project), Path(args.out) if args.out else None,
-                   progress=_progress(not args.quiet))
+                   progress=_progress(not args.quiet), follow_symlinks=args.follow_symlinks)
     warnings = [d for d in result.diagnostics if d.severity is Severity.WARNING]
     if args.strict:
         warnings += _finding_diagnostics(result)
@@ -112,7 +112,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
 def _cmd_check(args: argparse.Namespace) -> int:
     from ledger.check import check_project
 
-    diagnostics, examples = check_project(Path(args.project))
+    diagnostics, examples = check_project(Path(args.project), args.follow_symlinks)
     errors = [d for d in diagnostics if d.severity is Severity.ERROR]
     failing = errors or (args.strict and diagnostics)
     code = EXIT_INPUT_ERROR if failing else EXIT_OK
@@ -227,6 +227,8 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--format", choices=formats, default="text",
                        help="diagnostics as text, JSON or GitHub Actions annotations")
     build.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    build.add_argument("--follow-symlinks", action="store_true", help="read linked files that "
+                       "lie outside the project folder (refused by default)")
     build.set_defaults(run=_cmd_build)
 
     check = commands.add_parser("check", help="validate a project and run every rule's "
@@ -234,6 +236,7 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("project", metavar="PROJECT")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
     check.add_argument("--format", choices=formats, default="text")
+    check.add_argument("--follow-symlinks", action="store_true", help="as for build")
     check.set_defaults(run=_cmd_check)
 
     rules = commands.add_parser("rules", help="list the rules with indicator, unit, kind, "

@@ -373,7 +373,7 @@ def normalise(matches: list[Match], rates: RateBook, gazetteer: Gazetteer,
     """Facts for the matches, in order; a stated conversion is never a fact of its own.
     Money is converted to USD and, when `report_currency` is another, to it as well."""
     places = _PlaceFinder(gazetteer)
-    parties = parties or Parties.load()
+    parties = parties or Parties.load()[0]
     findings: list[Finding] = []
     facts: list[Fact] = []
     figures: dict[str, list[int]] = {}

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import re2
-import yaml
 
 from ledger.diagnostics import Diagnostic, error
 from ledger.sources import paragraph_spans
+from ledger.yaml_lines import Positions, YamlProblem, load
 
 _PREPOSITION_BEFORE = re.compile(
     r"(?:\b(?:in|to|into|from|at|near|across|of|inside|around|outside|throughout)"
@@ -50,26 +50,43 @@ class Gazetteer:
         """The built-in gazetteer, extended by a project's file when given."""
         gaz = cls()
         builtin = resources.files("ledger").joinpath("data/gazetteer.yaml").read_text("utf-8")
-        diags = gaz._add(yaml.safe_load(builtin), "gazetteer.yaml")
+        diags = gaz._add(load(builtin)[0], "gazetteer.yaml", Positions())
         if extra is not None and extra.is_file():
             try:
-                data = yaml.safe_load(extra.read_text("utf-8"))
-            except (yaml.YAMLError, UnicodeDecodeError) as exc:
-                return gaz, [error(extra.name, "G001", f"invalid gazetteer: {exc}")]
-            diags += gaz._add(data, extra.name)
+                data, positions = load(extra.read_text("utf-8"))
+            except UnicodeDecodeError as exc:
+                return gaz, [error(extra.name, "G001", f"invalid gazetteer: not UTF-8 "
+                                   f"(byte {exc.start})")]
+            except YamlProblem as exc:
+                return gaz, [error(extra.name, "G001", f"invalid gazetteer: {exc.message}",
+                                   exc.line, exc.col)]
+            diags += gaz._add(data, extra.name, positions)
         return gaz, diags
 
-    def _add(self, data: Any, shown: str) -> list[Diagnostic]:
+    def _add(self, data: Any, shown: str, positions: Positions) -> list[Diagnostic]:
+        if data is None:
+            return []
+        if not isinstance(data, dict) or not isinstance(data.get("places", []), list):
+            line, col = positions.of(())
+            return [error(shown, "G001", "expected 'places:' followed by a list of places",
+                          line, col)]
         diags: list[Diagnostic] = []
-        for index, entry in enumerate((data or {}).get("places", [])):
+        for index, entry in enumerate(data.get("places", [])):
+            line, col = positions.of(("places", index))
             if not isinstance(entry, dict) or not entry.get("name"):
-                diags.append(error(shown, "G001", f"place #{index + 1} has no name"))
+                diags.append(error(shown, "G001", f"place #{index + 1} has no name", line, col))
+                continue
+            aliases = entry.get("aliases", []) or []
+            if not isinstance(aliases, list) or any(isinstance(a, dict | list) for a in aliases):
+                diags.append(error(shown, "G001", f"place {entry['name']!r}: 'aliases' must be "
+                                   "a list of names", line, col))
                 continue
             place = Place(str(entry["name"]), str(entry.get("country", "")),
                           str(entry.get("within", "") or ""))
             self.places[place.name] = place
-            for alias in [place.name, *[str(a) for a in entry.get("aliases", [])]]:
-                self.alias_to_name[alias.lower()] = place.name
+            for alias in [place.name, *[str(a) for a in aliases]]:
+                if alias.strip():
+                    self.alias_to_name[alias.lower()] = place.name
         self._pattern = None
         return diags
 

@@ -27,7 +27,6 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ledger.diagnostics import Diagnostic, error, warning
@@ -236,7 +235,7 @@ class RateBook:
             for path in sorted(project_rates.glob("*.csv")):
                 diags += book._add_project_table(path)
         folder = resources.files("ledger").joinpath("data/rates")
-        catalogue = yaml.safe_load(folder.joinpath("tables.yaml").read_text("utf-8"))
+        catalogue, _ = load(folder.joinpath("tables.yaml").read_text("utf-8"))
         for entry in catalogue["tables"]:
             path = Path(str(folder.joinpath(entry["file"])))
             book.tables.append(RateTable(

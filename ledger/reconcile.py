@@ -527,7 +527,7 @@ def reconcile(facts: list[Fact], settings: ReconcileSettings | None = None,
     settings = settings or ReconcileSettings()
     decisions = tuple(decisions)
     index = _Decisions.index(decisions)
-    work = _Reconciler(settings, index, parties or Parties.load())
+    work = _Reconciler(settings, index, parties or Parties.load()[0])
     points: dict[tuple[str, ...], list[Fact]] = defaultdict(list)
     for fact in facts:
         if fact.claim_day:

@@ -24,9 +24,9 @@ from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-
+from ledger.boundary import safe_files
 from ledger.diagnostics import Diagnostic, LedgerError, error, warning
+from ledger.yaml_lines import YamlProblem, load
 
 SOURCE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 CATALOGUE_NAME = "sources.csv"
@@ -239,8 +239,8 @@ def _front_matter(text: str) -> tuple[dict[str, str], int]:
     if not match:
         return {}, 0
     try:
-        data = yaml.load(match.group(1), Loader=yaml.BaseLoader)
-    except yaml.YAMLError:
+        data, _ = load(match.group(1), plain_text=True)
+    except YamlProblem:
         return {}, 0
     if not isinstance(data, dict):
         return {}, 0
@@ -455,11 +455,13 @@ def read_document(path: Path, rel: str, shown: str,
     return doc, diags
 
 
-def read_sources(sources_dir: Path, shown_root: Path | None = None
-                 ) -> tuple[list[Document], list[Diagnostic]]:
+def read_sources(sources_dir: Path, shown_root: Path | None = None,
+                 follow_symlinks: bool = False) -> tuple[list[Document], list[Diagnostic]]:
     """Read every document under `sources_dir`, with the catalogue's metadata.
 
-    Raises `LedgerError` only when the folder itself is missing.
+    `shown_root` is the project folder: paths in diagnostics are relative to it, and no file
+    outside it is read unless `follow_symlinks`. Raises `LedgerError` only when the folder
+    itself is missing.
     """
     shown_root = shown_root or sources_dir.parent
 
@@ -476,15 +478,22 @@ def read_sources(sources_dir: Path, shown_root: Path | None = None
     diags: list[Diagnostic] = []
     catalogue: dict[str, CatalogueRow] = {}
     cat_path = sources_dir / CATALOGUE_NAME
-    if cat_path.is_file():
+    files, refused = safe_files(sources_dir, shown_root, follow_symlinks)
+    for path, problem in refused:
+        diags.append(error(shown(path), "S007", problem))
+    readable = {p.relative_to(sources_dir).as_posix() for p in files}
+    if cat_path in files:
         rows, cat_diags = _read_catalogue(cat_path, shown(cat_path))
         diags += cat_diags
         for row in rows:
             rel = Path(row.path).as_posix()
-            target = sources_dir / rel
-            if rel in catalogue:
+            if Path(row.path).is_absolute() or ".." in Path(row.path).parts:
+                diags.append(error(shown(cat_path), "S003", f"path {row.path!r} leaves the "
+                                   "sources folder: catalogue paths are relative to sources/ "
+                                   "and stay inside it", row.line))
+            elif rel in catalogue:
                 diags.append(error(shown(cat_path), "S003", f"{rel!r} is listed twice", row.line))
-            elif not target.is_file():
+            elif rel not in readable:
                 diags.append(error(shown(cat_path), "S003",
                                    f"row names {rel!r}, which is not in {shown(sources_dir)}/",
                                    row.line))
@@ -492,11 +501,8 @@ def read_sources(sources_dir: Path, shown_root: Path | None = None
                 catalogue[rel] = row
 
     docs: list[Document] = []
-    for path in sorted(sources_dir.rglob("*")):
-        if path.is_symlink() and not path.exists():
-            diags.append(error(shown(path), "S007", "broken link: the file it points to is gone"))
-            continue
-        if not path.is_file() or path == cat_path or path.name.startswith("."):
+    for path in files:
+        if path == cat_path:
             continue
         rel = path.relative_to(sources_dir).as_posix()
         if path.suffix.lower() not in SOURCE_SUFFIXES:

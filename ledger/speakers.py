@@ -10,8 +10,10 @@ import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
-import yaml
+from ledger.diagnostics import Diagnostic, error
+from ledger.yaml_lines import Positions, YamlProblem, load
 
 _VERB = (r"(?:said|say|says|claimed|claims|reported|reports|announced|stated|told|added|"
          r"insisted|confirmed|alleged|alleges|estimated|estimates)(?!\s+the\s+lives)")
@@ -28,22 +30,51 @@ class Parties:
     aliases: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
 
     @classmethod
-    def load(cls, extra: Path | None = None) -> Parties:
+    def load(cls, extra: Path | None = None) -> tuple[Parties, list[Diagnostic]]:
+        """The built-in conflicts, extended by a project's `parties.yaml` when given."""
         parties = cls()
         text = resources.files("ledger").joinpath("data/parties.yaml").read_text("utf-8")
-        parties._add(yaml.safe_load(text))
+        parties._add(load(text)[0], "ledger:parties.yaml", Positions())
+        diags: list[Diagnostic] = []
         if extra is not None and extra.is_file():
-            parties._add(yaml.safe_load(extra.read_text("utf-8")))
-        return parties
+            try:
+                data, positions = load(extra.read_text("utf-8"))
+            except UnicodeDecodeError as exc:
+                return parties, [error(extra.name, "Y001", f"not UTF-8 (byte {exc.start})")]
+            except YamlProblem as exc:
+                return parties, [error(extra.name, "Y001", exc.message, exc.line, exc.col)]
+            diags = parties._add(data, extra.name, positions)
+        return parties, diags
 
-    def _add(self, data: dict[str, list[dict[str, object]]] | None) -> None:
-        for conflict in (data or {}).get("conflicts", []):
+    def _add(self, data: Any, shown: str, positions: Positions) -> list[Diagnostic]:
+        """Add `conflicts: [{name, sides: {side: [alias, ...]}}]`; report what is malformed."""
+        def problem(path: tuple[str | int, ...], message: str) -> Diagnostic:
+            line, col = positions.of(path)
+            return error(shown, "Y002", message, line, col)
+
+        if data is None:
+            return []
+        if not isinstance(data, dict) or not isinstance(data.get("conflicts", []), list):
+            return [problem((), "expected 'conflicts:' followed by a list of conflicts")]
+        diags: list[Diagnostic] = []
+        for i, conflict in enumerate(data.get("conflicts", [])):
+            where: tuple[str | int, ...] = ("conflicts", i)
+            if not isinstance(conflict, dict) or not conflict.get("name"):
+                diags.append(problem(where, "a conflict needs a 'name'"))
+                continue
             sides = conflict.get("sides", {})
-            assert isinstance(sides, dict)
+            if not isinstance(sides, dict):
+                diags.append(problem((*where, "sides"), "'sides' maps each side to its names"))
+                continue
             for side, names in sides.items():
+                if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+                    diags.append(problem((*where, "sides", side),
+                                         f"side {side!r} needs a list of names"))
+                    continue
                 self.side_conflict[side] = str(conflict["name"])
                 for name in names:
                     self.aliases.append((re.compile(rf"\b{re.escape(name)}(?:'s|’s)?\b"), side))
+        return diags
 
     def side_of(self, phrase: str) -> str:
         for pattern, side in self.aliases:

@@ -35,7 +35,8 @@ def test_every_setting_is_documented() -> None:
     assert all(f"`{key}`" in documented for key in ProjectConfig.model_fields)
 
 
-STAGES = ["diagnostics", "yaml_lines", "builtin", "units", "numbers", "money", "sources",
+STAGES = ["diagnostics", "boundary", "yaml_lines", "builtin", "units", "numbers", "money",
+          "sources",
           "periods", "places", "speakers", "rates", "rules", "findings", "extract", "normalise",
           "examples", "decisions", "reconcile", "config", "render", "build", "check", "audit",
           "cli"]
