@@ -26,6 +26,7 @@ from ledger.diagnostics import Diagnostic, LedgerError, error, has_errors
 from ledger.extract import extract
 from ledger.findings import Finding
 from ledger.normalise import Fact, normalise
+from ledger.lexicon import builtin_lexicon_dir, lexicon_rules, load_lexicons
 from ledger.places import Gazetteer
 from ledger.rates import RateBook
 from ledger.reconcile import Observation, ReconcileSettings, reconcile
@@ -83,7 +84,7 @@ def build(project: Path, out: Path | None = None,
     documents, found = read_sources(project / "sources", shown_root=project,
                                     follow_symlinks=follow_symlinks)
     diagnostics += found
-    rulebook, found = load_rulebook(rule_dirs(project, config.builtin_rules))
+    rulebook, found = project_rulebook(project, config.builtin_rules)
     diagnostics += found
     if not rulebook.rules and not has_errors(diagnostics):
         diagnostics.append(error("rules", "R006", "no rules: enable the built-in library or "
@@ -143,6 +144,23 @@ def boundary_diagnostics(project: Path, follow_symlinks: bool) -> list[Diagnosti
     """An error for each settings, rule or rate file that lies outside the project."""
     return [error(shown, "P003", problem)
             for shown, problem in project_file_problems(project, follow_symlinks)]
+
+
+def project_rulebook(project: Path, with_builtin: bool) -> tuple[RuleBook, list[Diagnostic]]:
+    """The rule files (built-in, then the project's) and the rules the lexicons (built-in,
+    then `PROJECT/lexicon/`) compile into, after them: a topical rule wins a tie."""
+    rulebook, diagnostics = load_rulebook(rule_dirs(project, with_builtin))
+    dirs = [(builtin_lexicon_dir(), "ledger:lexicon")] if with_builtin else []
+    dirs.append((project / "lexicon", "lexicon"))
+    lexicons, found = load_lexicons(dirs)
+    diagnostics += found
+    for lexicon in lexicons.values():
+        rulebook.files.update(lexicon.files)
+    rules, found = lexicon_rules(lexicons)
+    diagnostics += found
+    replaced = {r.id for r in rulebook.rules}
+    rulebook.rules += [r for r in rules if r.id not in replaced]
+    return rulebook, diagnostics
 
 
 def rule_dirs(project: Path, with_builtin: bool) -> list[tuple[Path, str]]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from jinja2 import TemplateSyntaxError
 
-from ledger.build import boundary_diagnostics, rule_dirs
+from ledger.build import boundary_diagnostics, project_rulebook
 from ledger.builtin import builtin_dir
 from ledger.config import load_config
 from ledger.decisions import load_decisions
@@ -18,7 +18,6 @@ from ledger.examples import ExampleContext, check_example
 from ledger.places import Gazetteer
 from ledger.rates import RateBook
 from ledger.render.html import template_environment
-from ledger.rules import load_rulebook
 from ledger.sources import read_sources
 from ledger.speakers import Parties
 
@@ -38,7 +37,7 @@ def check_project(project: Path, follow_symlinks: bool = False
                                     follow_symlinks=follow_symlinks)[1]
     except LedgerError as exc:
         diagnostics += exc.diagnostics
-    rulebook, found = load_rulebook(rule_dirs(project, config.builtin_rules))
+    rulebook, found = project_rulebook(project, config.builtin_rules)
     diagnostics += found
     rates, found = RateBook.load(project / "rates")
     diagnostics += found

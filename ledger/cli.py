@@ -129,11 +129,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_rules(args: argparse.Namespace) -> int:
-    from ledger.build import rule_dirs
-    from ledger.rules import load_rulebook
+    from ledger.build import project_rulebook
 
     project = Path(args.project) if args.project else Path(".")
-    book, diagnostics = load_rulebook(rule_dirs(project, True))
+    book, diagnostics = project_rulebook(project, True)
     emit(diagnostics, "text")
     print(f"{'rule':<34}{'indicator':<28}{'unit':<11}{'kind':<6}{'lang':<5}{'ex':>3}  where")
     for rule in sorted(book.rules, key=lambda r: r.id):

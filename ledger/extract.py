@@ -44,8 +44,19 @@ def not_a_count(text: str, start: int, end: int) -> bool:
         return True
     return (looks_like_date_or_time(text, start, end) or bool(_PARTITIVE.match(text, start))
             or (text[start:end].lower() == "one" and bool(_PRONOUN_ONE.search(text[:start])))
-            or (start > 0 and text[start - 1].isalnum() and text[start].isalnum())
-            or (end < len(text) and text[end].isalpha()))
+            or (start > 0 and text[start - 1].isalnum() and text[start].isalnum()
+                and not _glued(text[start - 1], text[start]))
+            or (end < len(text) and text[end].isalpha() and not _glued(text[end - 1], text[end])))
+
+
+def _glued(left: str, right: str) -> bool:
+    """A digit and a Cyrillic letter side by side: words a scraper ran together
+    ("на17грузовиков", "более3 381человек"), never one token (Russian writes "5-й", "10-го")."""
+    return (left.isdigit() and _CYRILLIC.match(right) is not None) or (
+        right.isdigit() and _CYRILLIC.match(left) is not None)
+
+
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 SET_MAX_MEM = 1 << 30
 """RE2's memory budget for the set of all patterns (its DFA cache); RE2 stays linear-time."""
@@ -110,6 +121,15 @@ class _Matcher:
         return found
 
 
+def _has_cue(match: Match) -> bool:
+    """False for a rule that needs a cue its sentence lacks: it must not claim the figure
+    from a rule that would read it."""
+    if not match.rule.spec.cues_required:
+        return True
+    start, end = match.document.sentence_at(match.fig_start)
+    return match.rule.indicator_for(match.document.text[start:end], match.people) is not None
+
+
 def _best(matches: list[Match], order: dict[str, int]) -> list[Match]:
     """One match per figure: overlapping figure spans keep the strongest claim."""
     def strength(m: Match) -> tuple[int, int, int, int]:
@@ -146,7 +166,7 @@ def extract(documents: list[Document], rulebook: RuleBook,
             if any(s <= start < e for s, e in doc.masked):
                 continue
             matches += matcher.paragraph_matches(doc, doc.text[start:end], start)
-        result += _best(matches, order)
+        result += _best([m for m in matches if _has_cue(m)], order)
         if progress is not None:
             progress(done, len(documents))
     return result

@@ -68,7 +68,8 @@ def money_block(language: str = "") -> str:
     in one language ("en", "ru") or all of them (""). Names end where a letter does not
     follow; extract checks that, as RE2's \\b does not know Cyrillic."""
     number = number_block(language)
-    return (rf"(?:(?:{qualifier_block(language)})\s+)?"
+    glued = r"\s*" if language == "ru" else r"\s+"  # "около21млн леев": scraped Russian
+    return (rf"(?:(?:{qualifier_block(language)}){glued})?"
             rf"(?:(?:{_SYMBOL_RE})\s?(?:{number})"
             rf"|{_CODE_RE}\s?(?:{number})"
             rf"|(?:{number})(?:\s*|-)(?:{_CODE_RE}|(?:{_ADJ_RE}\s+)?(?:{_NAME_RE})"
@@ -96,7 +97,7 @@ _CURRENCY_LAST = re.compile(
     rf"|{_alternation(_CODES)}|{_AFTER_SYMBOL_RE})$",
     re.IGNORECASE,
 )
-_QUALIFIER_FIRST = re.compile(rf"^(?:{QUALIFIER})\s+", re.IGNORECASE)
+_QUALIFIER_FIRST = re.compile(rf"^(?:{QUALIFIER})(?:\s+|(?=\d))", re.IGNORECASE)
 
 
 def _currency_of(token: str, adjective: str) -> tuple[str, str] | None:

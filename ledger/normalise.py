@@ -276,13 +276,14 @@ def _fact(match: Match, places: _PlaceFinder, rates: RateBook, findings: list[Fi
             or quantity.value < rule.spec.min_value):
         return None
     sentence = doc.sentence_at(match.fig_start)
-    indicator = rule.indicator_for(doc.text[sentence[0]:sentence[1]], match.people)
+    indicator = rule.indicator_for(doc.text[sentence[0]:sentence[1]], match.people,
+                                   (match.fig_start - sentence[0], match.fig_end - sentence[0]))
     if indicator is None:
         return None
     period, day = find_periods(doc.text, sentence[0], sentence[1], match.fig_start,
                                match.fig_end, doc.segment_at(match.fig_start).day, figures)
     as_of, claim = _as_of(doc, match.fig_start, day.as_of if day else None)
-    kind = rule.spec.kind
+    kind = rule.kind_for(indicator)
     if period is not None and period.is_flow and kind in ("stock", "flow"):
         kind = "flow"
     elif (period is not None and period.period_start and kind == "stock"

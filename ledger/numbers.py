@@ -117,7 +117,14 @@ _EN_WORDS = (
     rf"|{_SCALE_WORD})\b)*"
 )
 # Russian words: RE2's \b is ASCII-only, so extract checks the boundaries around figures
-_RU_WORDS = rf"(?:{_RU_WORD})(?:\s+(?:{_RU_WORD}|{_RU_SCALE}))*"
+_RU_WORDS = (rf"(?:{_RU_WORD})(?:\s+(?:{_RU_WORD}|{_RU_SCALE}))*"
+             r"|(?:миллиона|миллион|миллиарда|миллиард|тысячу|тысяча)")
+"""Russian number words; a lone singular scale word is one of it ("более миллиона": over a
+million)."""
+
+
+_SCALE_SPACE = r"(?:[ \t\x{a0}\x{202f}]{0,2}|[ \t]*\n[ \t]*)"
+"""Between digits and their scale word: a space or two, or a wrapped line ("$4.6\n billion")."""
 
 
 def _alternation(phrases: Iterable[str]) -> str:
@@ -131,9 +138,9 @@ def _english(phrase: str) -> bool:
 
 def number_block(language: str = "") -> str:
     """RE2 for one number (digits or words, with a scale word) in a language ("" = all)."""
-    english = (rf"(?:{_DIGITS})(?:\s{{0,2}}(?:{_SCALE_WORD}|{_SCALE_ABBREVIATION})\b)?"
+    english = (rf"(?:{_DIGITS})(?:{_SCALE_SPACE}(?:{_SCALE_WORD}|{_SCALE_ABBREVIATION})\b)?"
                rf"|(?:{_EN_WORDS})(?:\s+(?:{_SCALE_WORD}))?")
-    russian = rf"(?:{_DIGITS})(?:\s?(?:{_RU_SCALE}))?|{_RU_WORDS}"
+    russian = rf"(?:{_DIGITS})(?:{_SCALE_SPACE}(?:{_RU_SCALE}))?|{_RU_WORDS}"
     return {"en": english, "ru": russian}.get(language, f"{english}|{russian}")
 
 
@@ -157,7 +164,8 @@ def quantity_block(language: str = "") -> str:
         ranges.append(rf"between\s+(?:{number})\s+and\s+(?:{number})")
     if language in ("", "ru"):
         ranges.append(rf"от\s+(?:{number})\s+до\s+(?:{number})")
-    return (rf"(?:(?:{qualifier_block(language)})\s+|[<>≤≥]=?\s*)?"
+    glued = r"\s*" if language == "ru" else r"\s+"  # "более1 151 000": scraped Russian
+    return (rf"(?:(?:{qualifier_block(language)}){glued}|[<>≤≥]=?\s*)?"
             rf"(?:{'|'.join(ranges)}"
             rf"|(?:{number})(?:\s*(?:-|–|—|~|to|through)\s*(?:{number}))?"
             rf"|(?:{_alternation(vague)})(?:\s+of)?)")
@@ -276,7 +284,7 @@ def _parse_words(words: str) -> float | None:
 
 
 _SCALE_AT_END = re.compile(
-    rf"^(?P<num>.*\d)\s{{0,2}}(?P<scale>{_SCALE_WORD}|{_SCALE_ABBREVIATION}|{_RU_SCALE})$",
+    rf"^(?P<num>.*\d)\s*(?P<scale>{_SCALE_WORD}|{_SCALE_ABBREVIATION}|{_RU_SCALE})$",
     re.IGNORECASE
 )
 
@@ -323,7 +331,7 @@ def parse_number(text: str, locale: str = "en") -> Number | None:
     return Number(value, scale, note, (first, *scale_step))
 
 
-_QUALIFIER_AT_START = re.compile(rf"^(?P<q>{QUALIFIER})\s+", re.IGNORECASE)
+_QUALIFIER_AT_START = re.compile(rf"^(?P<q>{QUALIFIER})(?:\s+|(?=\d))", re.IGNORECASE)
 _RANGE = re.compile(r"^(?:between\s+|от\s+)?(?P<a>.+?)\s*(?:\s+and\s+|-|–|—|~|\s+to\s+"
                     r"|\s+through\s+|\s+до\s+)"
                     r"\s*(?P<b>.+)$", re.IGNORECASE)

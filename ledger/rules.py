@@ -176,13 +176,20 @@ class Rule:
     pattern_lines: tuple[int, ...]
     example_lines: tuple[int, ...]
     cues: tuple[tuple[str, Any], ...] = ()
+    nearest_cue: bool = False
+    cue_kinds: tuple[tuple[str, str], ...] = ()
 
-    def indicator_for(self, sentence: str, people: str = "") -> str | None:
-        """The indicator of the first cue found in the sentence, else the rule's own (None when
+    def indicator_for(self, sentence: str, people: str = "",
+                      at: tuple[int, int] | None = None) -> str | None:
+        """The indicator of the first cue found in the sentence (with `nearest_cue`, of the cue
+        nearest the figure at `at`, its span in the sentence), else the rule's own (None when
         the rule requires a cue and none is there); with `by_population`, soldiers and
         civilians get indicators of their own (`killed_military`, `killed_civilians`)."""
-        indicator = next((name for name, pattern in self.cues if pattern.search(sentence)),
-                         None if self.spec.cues_required else self.spec.indicator)
+        if self.nearest_cue and at is not None:
+            indicator = _nearest_cue(self.cues, sentence, at) or self.spec.indicator
+        else:
+            indicator = next((name for name, pattern in self.cues if pattern.search(sentence)),
+                             None if self.spec.cues_required else self.spec.indicator)
         if indicator and self.spec.by_population:
             noun = " ".join(people.lower().split())
             if noun in MILITARY_NOUNS:
@@ -191,6 +198,11 @@ class Rule:
                 return f"{indicator}_civilians"
         return indicator
 
+    def kind_for(self, indicator: str) -> str:
+        """The kind a cue sets (a pledge is a plan), else the rule's own."""
+        return next((kind for name, kind in self.cue_kinds if name == indicator),
+                    self.spec.kind)
+
     @property
     def id(self) -> str:
         return self.spec.id
@@ -198,6 +210,21 @@ class Rule:
     @property
     def is_money(self) -> bool:
         return self.spec.unit == "currency"
+
+
+def _nearest_cue(cues: tuple[tuple[str, Any], ...], sentence: str,
+                 at: tuple[int, int]) -> str | None:
+    """The cue whose match lies nearest the span `at` of the sentence (earlier cue on a tie)."""
+    best: tuple[int, int] | None = None
+    chosen = None
+    for index, (name, pattern) in enumerate(cues):
+        position = 0
+        while (m := pattern.search(sentence, position)) is not None:
+            distance = max(m.start() - at[1], at[0] - m.end(), 0)
+            if best is None or (distance, index) < best:
+                best, chosen = (distance, index), name
+            position = max(m.end() - 1, m.start() + 1)  # END consumed one character
+    return chosen
 
 
 @dataclass

@@ -1,0 +1,412 @@
+"""Lexicons: reading a figure by its grammar, for documents no topical rule was written for.
+
+A figure is a quantity followed, within two words, by a *counted thing* (people, a measure,
+vehicles and goods, buildings and facilities), or an amount of money; the nearest *event* word
+of its sentence names what happened (killed, evacuated, delivered, pledged) and so its
+indicator. Things and events are data: one YAML file per language in `ledger/data/lexicon/`,
+extended by a project's `PROJECT/lexicon/*.yaml` (see docs/rules.md). Russian words are
+written as dictionary forms and matched in every case and number: pymorphy3 inflects them.
+
+The lexicon compiles into ordinary rules of the lowest priority, so extraction, examples,
+provenance (`rule_file:line` of the lexicon entry) and `ledger rules` treat them like any
+other; a topical rule that claims the same figure wins.
+
+Public surface: `load_lexicons(dirs)` returns the merged `Lexicon` per language and the
+diagnostics; `lexicon_rules(lexicons)` the rules it compiles into.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ledger import units
+from ledger.diagnostics import Diagnostic, error
+from ledger.rules import (
+    Example,
+    ExpectedFact,
+    Kind,
+    Rule,
+    RuleSpec,
+    compile_pattern,
+    expand_pattern,
+)
+from ledger.yaml_lines import Positions, YamlProblem, load
+
+Family = Literal["people", "measures", "vehicles", "goods", "buildings", "forces", "money"]
+FAMILY_INDICATORS: dict[str, str] = {
+    "people": "people", "measures": "aid_goods", "vehicles": "vehicles", "goods": "aid_goods",
+    "buildings": "buildings", "forces": "forces", "money": "funding"}
+"""A family's general indicator, for a figure whose sentence names no event."""
+
+END = r"(?:[^\pL\pN\-]|$)"
+"""Where a counted word ends: not before a letter, digit or hyphen ("t-shirts" is no tonne)."""
+START = r"(?:^|[^\pL\pN])"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LexiconExample(_Strict):
+    """A test of a lexicon entry: `text` with the fact it must give, or `expect: none`."""
+
+    text: str = Field(min_length=1)
+    date: str = "2020-11-21"
+    expect: ExpectedFact | Literal["none"]
+
+
+class ThingSpec(_Strict):
+    """A counted thing: its unit, family, the nouns that name it and examples."""
+
+    unit: str
+    family: Family
+    indicator: str = Field(default="", pattern=r"^([a-z][a-z0-9_]*)?$")
+    nouns: list[str] = Field(min_length=1)
+    abbreviations: list[str] = Field(default_factory=list)
+    compounds: list[str] = Field(default_factory=list)
+    demonyms: bool = False
+    examples: list[LexiconExample] = Field(default_factory=list)
+
+
+class EventSpec(_Strict):
+    """Words that say what happened; `kind` overrides the figure's kind (pledges are plans)."""
+
+    words: list[str] = Field(min_length=1)
+    kind: Kind | None = None
+    families: list[Family] = Field(default_factory=lambda: ["people"])
+
+
+class MoneySpec(_Strict):
+    indicator: str = "funding"
+    kind: Kind = "flow"
+    examples: list[LexiconExample] = Field(default_factory=list)
+
+
+class SubjectlessSpec(_Strict):
+    before: list[str] = Field(default_factory=list)
+    events: list[str] = Field(default_factory=list)
+    examples: list[LexiconExample] = Field(default_factory=list)
+
+
+class VerbLedSpec(_Strict):
+    events: list[str] = Field(default_factory=list)
+    after: list[str] = Field(default_factory=list)
+    examples: list[LexiconExample] = Field(default_factory=list)
+
+
+class TollSpec(_Strict):
+    nouns: list[str] = Field(default_factory=list)
+    verbs: list[str] = Field(default_factory=list)
+    examples: list[LexiconExample] = Field(default_factory=list)
+
+
+class ShapesSpec(_Strict):
+    subjectless: SubjectlessSpec = SubjectlessSpec()
+    verb_led: VerbLedSpec = VerbLedSpec()
+    tolls: TollSpec = TollSpec()
+
+
+class LexiconFile(_Strict):
+    language: Literal["en", "ru"]
+    things: list[ThingSpec] = Field(default_factory=list)
+    events: dict[str, EventSpec] = Field(default_factory=dict)
+    money: MoneySpec | None = None
+    shapes: ShapesSpec | None = None
+
+
+@dataclass
+class Lexicon:
+    """One language's merged lexicon, each entry with the file and line it was written at."""
+
+    language: str
+    things: list[tuple[ThingSpec, str, int]] = field(default_factory=list)
+    events: dict[str, EventSpec] = field(default_factory=dict)
+    money: tuple[MoneySpec, str, int] | None = None
+    shapes: tuple[ShapesSpec, str, int] | None = None
+    files: dict[str, str] = field(default_factory=dict)  # shown path -> sha256
+
+    def add(self, parsed: LexiconFile, shown: str, positions: Positions, digest: str) -> None:
+        self.files[shown] = digest
+        self.things += [(t, shown, positions.of(("things", i))[0])
+                        for i, t in enumerate(parsed.things)]
+        for name, event in parsed.events.items():
+            old = self.events.get(name)
+            self.events[name] = event if old is None else EventSpec(
+                words=[*old.words, *event.words], kind=event.kind or old.kind,
+                families=sorted({*old.families, *event.families}))  # type: ignore[arg-type]
+        if parsed.money is not None:
+            self.money = (parsed.money, shown, positions.of(("money",))[0])
+        if parsed.shapes is not None:
+            self.shapes = (parsed.shapes, shown, positions.of(("shapes",))[0])
+
+
+def builtin_lexicon_dir() -> Path:
+    """The shipped lexicons, one file per language."""
+    return Path(__file__).parent / "data" / "lexicon"
+
+
+def load_lexicons(dirs: list[tuple[Path, str]]) -> tuple[dict[str, Lexicon], list[Diagnostic]]:
+    """Read lexicon folders in order (the built-in one, then a project's); entries add up."""
+    lexicons: dict[str, Lexicon] = {}
+    diags: list[Diagnostic] = []
+    for folder, prefix in dirs:
+        if not folder.is_dir():
+            continue
+        for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
+            shown = f"{prefix}/{path.name}"
+            parsed, positions, digest, found = _read(path, shown)
+            diags += found
+            if parsed is None:
+                continue
+            diags += _check_units(parsed, positions, shown)
+            lexicon = lexicons.setdefault(parsed.language, Lexicon(parsed.language))
+            lexicon.add(parsed, shown, positions, digest)
+    return lexicons, diags
+
+
+def _read(path: Path, shown: str) -> tuple[LexiconFile | None, Positions, str, list[Diagnostic]]:
+    try:
+        raw = path.read_bytes()
+        data, positions = load(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        return None, Positions(), "", [error(shown, "L001", f"not valid UTF-8 at byte "
+                                             f"{exc.start}")]
+    except OSError as exc:
+        return None, Positions(), "", [error(shown, "L001", f"cannot read the file: "
+                                             f"{exc.strerror}")]
+    except YamlProblem as exc:
+        return None, Positions(), "", [error(shown, "L001", exc.message, exc.line, exc.col)]
+    try:
+        parsed = LexiconFile.model_validate(data if data is not None else {})
+    except ValidationError as exc:
+        diags = []
+        for err in exc.errors():
+            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p[:1].isupper()
+                                                      or p in ("literal['none']",)))
+            line, col = positions.of(loc)
+            where = ".".join(str(p) for p in loc)
+            message = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                message = f"unknown key {loc[-1]!r}"
+            elif err["type"] == "missing":
+                message = f"missing key {loc[-1]!r}"
+            elif where:
+                message = f"{where}: {message}"
+            diags.append(error(shown, "L002", message, line, col))
+        return None, positions, "", sorted(set(diags))
+    return parsed, positions, hashlib.sha256(raw).hexdigest(), []
+
+
+def _check_units(parsed: LexiconFile, positions: Positions, shown: str) -> list[Diagnostic]:
+    diags = []
+    for i, thing in enumerate(parsed.things):
+        if units.canonical(thing.unit) is None:
+            line, col = positions.of(("things", i, "unit"))
+            diags.append(error(shown, "L002", f"unknown unit {thing.unit!r} (see "
+                               "ledger/data/units.txt)", line, col))
+    for name, event in parsed.events.items():
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+            line, col = positions.of(("events", name))
+            diags.append(error(shown, "L002", f"event {name!r} is not an indicator name "
+                               "(lower_case)", line, col))
+        del event
+    return diags
+
+
+# --- word forms ----------------------------------------------------------------------------
+
+
+@cache
+def _morph() -> Any:
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer(lang="ru")
+
+
+@cache
+def word_forms(word: str, language: str) -> tuple[str, ...]:
+    """Every form of a word: Russian words through pymorphy3's lexemes (all cases, numbers
+    and, for verbs, tenses and participles); other languages as written."""
+    if language != "ru" or not re.fullmatch(r"[а-яёА-ЯЁ]+", word):
+        return (word,)
+    forms = {word}
+    lower = word.lower()
+    for parse in _morph().parse(word):
+        if parse.normal_form.replace("ё", "е") == lower.replace("ё", "е") or parse.word == lower:
+            forms.update(f.word for f in parse.lexeme)
+    forms |= {f.replace("ё", "е") for f in forms}
+    return tuple(sorted(forms))
+
+
+def phrase_pattern(phrase: str, language: str) -> str:
+    """RE2 for a phrase: each word in any of its forms, words apart by white space."""
+    parts = []
+    for word in phrase.split():
+        forms = sorted(word_forms(word, language), key=lambda w: (-len(w), w))
+        parts.append("(?:" + "|".join(re.escape(f) for f in forms) + ")")
+    return r"\s+".join(parts)
+
+
+def alternation(phrases: list[str], language: str) -> str:
+    """One RE2 alternation of phrases (longest first, so a longer form wins)."""
+    ordered = sorted(set(phrases), key=lambda p: (-len(p), p))
+    return "|".join(phrase_pattern(p, language) for p in ordered)
+
+
+# --- rules ---------------------------------------------------------------------------------
+
+_NONE = Example(name="no-number", text="Nothing is counted in this sentence.", expect="none")
+
+
+def _examples(examples: list[LexiconExample]) -> list[Example]:
+    """A generated rule's examples, named, with a must-not-match one when none is given."""
+    named = [Example(name=f"example-{i + 1}", text=e.text, date=e.date, expect=e.expect)
+             for i, e in enumerate(examples)]
+    if not any(e.expect == "none" for e in named):
+        named.append(_NONE)
+    return named
+
+
+def _cue_families(lexicon: Lexicon, family: str) -> dict[str, EventSpec]:
+    return {name: e for name, e in lexicon.events.items() if family in e.families}
+
+
+def _rule(spec: dict[str, Any], shown: str, line: int, cues: dict[str, EventSpec],
+          language: str, template: str) -> tuple[Rule | None, list[Diagnostic]]:
+    """Compile one generated rule; `template` makes the indicator from an event's name."""
+    spec = {**spec, "examples": _examples(spec["examples"])}
+    try:
+        parsed = RuleSpec.model_validate(spec)
+    except ValidationError as exc:
+        return None, [error(shown, "L002", f"{spec['description']}: "
+                            f"{e['msg'].removeprefix('Value error, ')}", line)
+                      for e in exc.errors()]
+    compiled_cues = tuple(
+        (template.format(event=name),
+         compile_pattern(f"{START}(?:{alternation(event.words, language)}){END}"))
+        for name, event in cues.items())
+    kinds = tuple((template.format(event=name), event.kind) for name, event in cues.items()
+                  if event.kind)
+    patterns = tuple(compile_pattern(expand_pattern(p, language)) for p in spec["patterns"])
+    digest = hashlib.sha256((parsed.model_dump_json() + repr(cues)).encode()).hexdigest()
+    return Rule(spec=parsed, file=shown, line=line, content_sha256=digest,
+                patterns=patterns, pattern_lines=(line,) * len(patterns),
+                example_lines=(line,) * len(parsed.examples), cues=compiled_cues,
+                nearest_cue=True, cue_kinds=kinds), []
+
+
+def lexicon_rules(lexicons: dict[str, Lexicon]) -> tuple[list[Rule], list[Diagnostic]]:
+    """The rules the lexicons compile into: one per counted thing, one for money, and the
+    shapes without a counted thing (subject-less, verb-led, tolls)."""
+    rules: list[Rule] = []
+    diags: list[Diagnostic] = []
+    for _, lexicon in sorted(lexicons.items()):
+        for made, found in [*_thing_rules(lexicon), *_money_and_shapes(lexicon)]:
+            diags += found
+            if made is not None:
+                rules.append(made)
+    return rules, diags
+
+
+def _base(rule_id: str, language: str, indicator: str, unit: str, kind: str,
+          patterns: list[str], examples: list[LexiconExample], description: str,
+          priority: int = -2, min_value: float = 1) -> dict[str, Any]:
+    return {"id": rule_id, "indicator": indicator, "unit": unit, "kind": kind,
+            "language": language, "priority": priority, "min_value": min_value,
+            "description": description, "patterns": patterns, "examples": examples,
+            "vague": False, "cumulative": False, "by_population": False,
+            "cues_required": False}
+
+
+Made = tuple[Rule | None, list[Diagnostic]]
+
+
+def _thing_rules(lexicon: Lexicon) -> list[Made]:
+    language = lexicon.language
+    rules: list[Made] = []
+    seen: dict[str, int] = {}
+    for thing, shown, line in lexicon.things:
+        indicator = thing.indicator or FAMILY_INDICATORS[thing.family]
+        words = alternation(thing.nouns, language)
+        if thing.abbreviations:
+            words += "|" + "|".join(re.escape(a) + r"\.?" for a in thing.abbreviations)
+        noun = f"(?:{words})"
+        if thing.demonyms:
+            noun = f"(?-i:{noun})"  # "Poles", "Turks" are people only with their capital
+        patterns = [rf"{{quantity}}\s*(?:{{words:2}}){noun}{END}"]
+        if thing.compounds:
+            patterns.append(rf"{{quantity}}-(?:{alternation(thing.compounds, language)}){END}")
+        unit = units.canonical(thing.unit) or thing.unit
+        key = f"{unit}_{indicator}"
+        seen[key] = seen.get(key, 0) + 1
+        suffix = f"_{seen[key]}" if seen[key] > 1 else ""
+        rule_id = f"lexicon_{language}.{key}{suffix}"
+        template = "{event}" if thing.family == "people" else (
+            f"{indicator}_{{event}}" if thing.family == "buildings" else indicator)
+        cues = _cue_families(lexicon, thing.family)
+        if thing.family not in ("people", "buildings"):
+            cues = {n: e for n, e in cues.items() if e.kind}  # they only change the kind
+        spec = _base(rule_id, language, indicator, unit, "stock", patterns, thing.examples,
+                     f"{thing.family}: {', '.join(thing.nouns[:4])}, …")
+        rules.append(_rule(spec, shown, line, cues, language, template))
+    return rules
+
+
+def _money_and_shapes(lexicon: Lexicon) -> list[Made]:
+    language = lexicon.language
+    rules: list[Made] = []
+    if lexicon.money is not None:
+        money, shown, line = lexicon.money
+        spec = _base(f"lexicon_{language}.money", language, money.indicator, "currency",
+                     money.kind, ["{money}"], money.examples,
+                     "any amount of money with its currency", min_value=0)
+        rules.append(_rule(spec, shown, line, _cue_families(lexicon, "money"), language,
+                           "{event}"))
+    if lexicon.shapes is None:
+        return rules
+    shapes, shown, line = lexicon.shapes
+    people_cues = _cue_families(lexicon, "people")
+
+    def events(names: list[str]) -> str:
+        return alternation([w for n in names for w in lexicon.events[n].words
+                            if n in lexicon.events], language)
+
+    sub = shapes.subjectless
+    if sub.events:
+        before = ("(?:(?:" + alternation(sub.before, language) + r")\s+){0,2}"
+                  if sub.before else "")
+        pattern = r"{quantity}\s*" + before + f"(?:{events(sub.events)}){END}"
+        spec = _base(f"lexicon_{language}.subjectless", language, "people", "person", "stock",
+                     [pattern], sub.examples,
+                     "a count of people without a noun: '1,500 have fled'", priority=-3,
+                     min_value=2)
+        rules.append(_rule(spec, shown, line, {n: people_cues[n] for n in sub.events
+                                               if n in people_cues}, language, "{event}"))
+    verb = shapes.verb_led
+    if verb.events:
+        after = f"(?:(?:{alternation(verb.after, language)})\\s+)?" if verb.after else ""
+        tail = r"(?:\s*[,.;:!?)]|\s+(?:in|on|at|and|as|after|when|while|during|since|across|" \
+               r"including|of\s+whom|people|persons|others)\b|$)"
+        pattern = rf"{START}(?:{events(verb.events)})\s+{after}{{quantity}}{tail}"
+        spec = _base(f"lexicon_{language}.verb_led", language, "people", "person", "stock",
+                     [pattern], verb.examples, "a count of people after its verb: "
+                     "'killing nearly 500'", priority=-3, min_value=2)
+        rules.append(_rule(spec, shown, line, {n: people_cues[n] for n in verb.events
+                                               if n in people_cues}, language, "{event}"))
+    toll = shapes.tolls
+    if toll.nouns and toll.verbs:
+        pattern = (rf"{START}(?:{alternation(toll.nouns, language)})\s+(?:{{words:3}})?"
+                   rf"(?:{alternation(toll.verbs, language)})\s+{{quantity}}")
+        spec = _base(f"lexicon_{language}.toll", language, "killed", "person", "stock",
+                     [pattern], toll.examples, "a toll: 'the death toll rose to 1,200'",
+                     priority=-1, min_value=1)
+        rules.append(_rule(spec, shown, line, {n: people_cues[n] for n in ("killed", "injured")
+                                               if n in people_cues}, language, "{event}"))
+    return rules
