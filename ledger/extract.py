@@ -42,11 +42,19 @@ def not_a_count(text: str, start: int, end: int) -> bool:
     if operator and not (text[operator.end():operator.end() + 1].isdigit()
                          or start == 0 or text[start - 1].isspace()):
         return True
+    before = text[start - 1] if start > 0 else " "
     return (looks_like_date_or_time(text, start, end) or bool(_PARTITIVE.match(text, start))
             or (text[start:end].lower() == "one" and bool(_PRONOUN_ONE.search(text[:start])))
-            or (start > 0 and text[start - 1].isalnum() and text[start].isalnum()
-                and not _glued(text[start - 1], text[start]))
-            or (end < len(text) and text[end].isalpha() and not _glued(text[end - 1], text[end])))
+            or before.isdigit()  # starts inside a number ("12.7" is not ".7", "2022" not "022")
+            or (before in ".,'’" and start > 1 and text[start - 2].isdigit())
+            or (before == "-" and start > 1 and text[start - 2].isalpha())  # "Su-25", "MiG-29"
+            or (text[start] == "." and not before.isspace())  # "services.20426": a full stop
+            or (before.isalnum() and text[start].isalnum() and not _glued(before, text[start]))
+            or (end < len(text) and text[end].isalpha() and not _glued(text[end - 1], text[end])
+                and not _GLUED_SCALE.search(text, max(start, end - 5), end))
+            or bool(_VAGUE_BEFORE.search(text, max(0, start - 16), start))
+            or bool(_FRACTION_BEFORE.search(text, max(0, start - 12), start))
+            or bool(_FRACTION_AFTER.match(text, end)))
 
 
 def _glued(left: str, right: str) -> bool:
@@ -57,6 +65,17 @@ def _glued(left: str, right: str) -> bool:
 
 
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_GLUED_SCALE = re.compile(r"(?:млн|млрд|тыс)\.?$")
+"""A Russian scale abbreviation a scraper ran into the next word ("7,7млнчеловек")."""
+_VAGUE_BEFORE = re.compile(r"\b(?:couple\s+of|a\s+few|several)\s+$", re.IGNORECASE)
+"""'A couple of hundred', 'a few thousand': an order of magnitude, not a count."""
+_FRACTION_BEFORE = re.compile(r"(?:\bout\s+of|\bin\s+every|(?<![\w])из)\s+\Z", re.IGNORECASE)
+"""The denominator of a share: 'six out of 10', 'one in every 5', 'шесть из 10'."""
+_FRACTION_AFTER = re.compile(
+    r"\s*(?:%|per\s*cent\b|percent\b|процент|\s(?:out\s+of|in\s+every|из)\s+\d"
+    r"|\s(?:thirds?|quarters?|fifths?|tenths?)\b|\sтрет|\sчетверт|\sпят(?:ая|ых)\b)",
+    re.IGNORECASE)
+"""A share, not a count: '20 percent', 'two thirds', 'шесть из 10', 'две трети'."""
 
 SET_MAX_MEM = 1 << 30
 """RE2's memory budget for the set of all patterns (its DFA cache); RE2 stays linear-time."""
@@ -121,13 +140,23 @@ class _Matcher:
         return found
 
 
-def _has_cue(match: Match) -> bool:
-    """False for a rule that needs a cue its sentence lacks: it must not claim the figure
-    from a rule that would read it."""
-    if not match.rule.spec.cues_required:
+EXCLUDE_REACH = 40
+"""How far (characters, within the sentence) a rule's excluding words reach from a figure."""
+
+
+def _admissible(match: Match) -> bool:
+    """False for a rule that needs a cue its sentence lacks (it must not claim the figure
+    from a rule that would read it), or whose excluding words stand near the figure."""
+    rule, text = match.rule, match.document.text
+    if not rule.spec.cues_required and rule.exclude is None:
         return True
     start, end = match.document.sentence_at(match.fig_start)
-    return match.rule.indicator_for(match.document.text[start:end], match.people) is not None
+    if rule.exclude is not None and rule.exclude.search(
+            text[max(start, match.fig_start - EXCLUDE_REACH):
+                 min(end, match.fig_end + EXCLUDE_REACH)]):
+        return False
+    return not rule.spec.cues_required or rule.indicator_for(text[start:end],
+                                                              match.people) is not None
 
 
 def _best(matches: list[Match], order: dict[str, int]) -> list[Match]:
@@ -166,7 +195,7 @@ def extract(documents: list[Document], rulebook: RuleBook,
             if any(s <= start < e for s, e in doc.masked):
                 continue
             matches += matcher.paragraph_matches(doc, doc.text[start:end], start)
-        result += _best([m for m in matches if _has_cue(m)], order)
+        result += _best([m for m in matches if _admissible(m)], order)
         if progress is not None:
             progress(done, len(documents))
     return result

@@ -86,6 +86,7 @@ class EventSpec(_Strict):
 class MoneySpec(_Strict):
     indicator: str = "funding"
     kind: Kind = "flow"
+    not_aid: list[str] = Field(default_factory=list)
     examples: list[LexiconExample] = Field(default_factory=list)
 
 
@@ -279,7 +280,8 @@ def _cue_families(lexicon: Lexicon, family: str) -> dict[str, EventSpec]:
 
 
 def _rule(spec: dict[str, Any], shown: str, line: int, cues: dict[str, EventSpec],
-          language: str, template: str) -> tuple[Rule | None, list[Diagnostic]]:
+          language: str, template: str, exclude: list[str] | None = None
+          ) -> tuple[Rule | None, list[Diagnostic]]:
     """Compile one generated rule; `template` makes the indicator from an event's name."""
     spec = {**spec, "examples": _examples(spec["examples"])}
     try:
@@ -299,7 +301,9 @@ def _rule(spec: dict[str, Any], shown: str, line: int, cues: dict[str, EventSpec
     return Rule(spec=parsed, file=shown, line=line, content_sha256=digest,
                 patterns=patterns, pattern_lines=(line,) * len(patterns),
                 example_lines=(line,) * len(parsed.examples), cues=compiled_cues,
-                nearest_cue=True, cue_kinds=kinds), []
+                nearest_cue=True, cue_kinds=kinds,
+                exclude=compile_pattern(f"{START}(?:{alternation(exclude, language)}){END}")
+                if exclude else None), []
 
 
 def lexicon_rules(lexicons: dict[str, Lexicon]) -> tuple[list[Rule], list[Diagnostic]]:
@@ -340,7 +344,7 @@ def _thing_rules(lexicon: Lexicon) -> list[Made]:
         noun = f"(?:{words})"
         if thing.demonyms:
             noun = f"(?-i:{noun})"  # "Poles", "Turks" are people only with their capital
-        patterns = [rf"{{quantity}}\s*(?:{{words:2}}){noun}{END}"]
+        patterns = [rf"{{quantity}}\s*(?:{{words:3}}){noun}{END}"]
         if thing.compounds:
             patterns.append(rf"{{quantity}}-(?:{alternation(thing.compounds, language)}){END}")
         unit = units.canonical(thing.unit) or thing.unit
@@ -354,7 +358,7 @@ def _thing_rules(lexicon: Lexicon) -> list[Made]:
         if thing.family not in ("people", "buildings"):
             cues = {n: e for n, e in cues.items() if e.kind}  # they only change the kind
         spec = _base(rule_id, language, indicator, unit, "stock", patterns, thing.examples,
-                     f"{thing.family}: {', '.join(thing.nouns[:4])}, …")
+                     f"{thing.family}: {', '.join(thing.nouns[:4])}, …", min_value=2)
         rules.append(_rule(spec, shown, line, cues, language, template))
     return rules
 
@@ -368,7 +372,7 @@ def _money_and_shapes(lexicon: Lexicon) -> list[Made]:
                      money.kind, ["{money}"], money.examples,
                      "any amount of money with its currency", min_value=0)
         rules.append(_rule(spec, shown, line, _cue_families(lexicon, "money"), language,
-                           "{event}"))
+                           "{event}", money.not_aid))
     if lexicon.shapes is None:
         return rules
     shapes, shown, line = lexicon.shapes

@@ -394,7 +394,9 @@ _MONTH_WORDS = (
     "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
     "|января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря"
 )
-_MONTH_BEFORE = re.compile(rf"(?:{_MONTH_WORDS})\.?\s*$", re.IGNORECASE)
+_MONTH_BEFORE = re.compile(rf"(?:{_MONTH_WORDS})\.?[ \t\u00a0]*\Z", re.IGNORECASE)
+"""A month just before a number on the same line ("November 21"); never across a line break
+("By September\n12.7 million" states 12.7 million)."""
 _MONTH_AFTER = re.compile(rf"^(?:st|nd|rd|th)?\s*(?:of\s+)?(?:{_MONTH_WORDS})\b", re.IGNORECASE)
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
 

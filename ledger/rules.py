@@ -78,7 +78,7 @@ def blocks(language: str) -> dict[str, str]:
 
 BLOCK_NAMES = ("quantity", "money", "people")
 ARG_BLOCKS: dict[str, str] = {
-    "words": r"(?:[\pL\pN'’.\[\]-]+\s+){{0,{n}}}?",
+    "words": r"(?:[\pL\[][\pL\pN'’.\[\]-]*\s+){{0,{n}}}?",
     "gap": r"[^.!?\n]{{0,{n}}}?",
 }
 
@@ -178,6 +178,8 @@ class Rule:
     cues: tuple[tuple[str, Any], ...] = ()
     nearest_cue: bool = False
     cue_kinds: tuple[tuple[str, str], ...] = ()
+    exclude: Any = None
+    """Words that, near the figure in its sentence, mean it is not one of the rule's facts."""
 
     def indicator_for(self, sentence: str, people: str = "",
                       at: tuple[int, int] | None = None) -> str | None:
