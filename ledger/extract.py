@@ -15,7 +15,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -53,7 +53,7 @@ def not_a_count(text: str, start: int, end: int) -> bool:
             or (end < len(text) and text[end].isalpha() and not _glued(text[end - 1], text[end])
                 and not _GLUED_SCALE.search(text, max(start, end - 5), end))
             or bool(_VAGUE_BEFORE.search(text, max(0, start - 16), start))
-            or bool(_FRACTION_BEFORE.search(text, max(0, start - 12), start))
+            or bool(_FRACTION_BEFORE.search(text, max(0, start - 24), start))
             or bool(_FRACTION_AFTER.match(text, end)))
 
 
@@ -69,11 +69,15 @@ _GLUED_SCALE = re.compile(r"(?:млн|млрд|тыс)\.?$")
 """A Russian scale abbreviation a scraper ran into the next word ("7,7млнчеловек")."""
 _VAGUE_BEFORE = re.compile(r"\b(?:couple\s+of|a\s+few|several)\s+$", re.IGNORECASE)
 """'A couple of hundred', 'a few thousand': an order of magnitude, not a count."""
-_FRACTION_BEFORE = re.compile(r"(?:\bout\s+of|\bin\s+every|(?<![\w])из)\s+\Z", re.IGNORECASE)
-"""The denominator of a share: 'six out of 10', 'one in every 5', 'шесть из 10'."""
+_FRACTION_BEFORE = re.compile(
+    r"(?:\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten)|(?<!\w)(?:один|одна|два|две"
+    r"|три|четыре|пять|шесть|семь|восемь|девять|десять))\s+(?:out\s+of|in\s+every|из)\s+\Z",
+    re.IGNORECASE)
+"""The denominator of a share: 'six out of 10', 'one in every 5', 'шесть из 10' (but 'each of
+the 32' and 'каждый из 32' count)."""
 _FRACTION_AFTER = re.compile(
     r"\s*(?:%|per\s*cent\b|percent\b|процент|\s(?:out\s+of|in\s+every|из)\s+\d"
-    r"|\s(?:thirds?|quarters?|fifths?|tenths?)\b|\sтрет|\sчетверт|\sпят(?:ая|ых)\b)",
+    r"|\s(?:thirds?|quarters?|fifths?|tenths?)\b(?!-)|\sтрет|\sчетверт|\sпят(?:ая|ых)\b)",
     re.IGNORECASE)
 """A share, not a count: '20 percent', 'two thirds', 'шесть из 10', 'две трети'."""
 
@@ -92,6 +96,9 @@ class Match:
     fig_start: int
     fig_end: int
     people: str = ""
+    alternatives: tuple[Match, ...] = ()
+    """Weaker matches of the same figure, in order: normalise tries them when this one does
+    not make a fact (its number is below the rule's minimum, say)."""
 
     @property
     def figure_text(self) -> str:
@@ -160,20 +167,29 @@ def _admissible(match: Match) -> bool:
 
 
 def _best(matches: list[Match], order: dict[str, int]) -> list[Match]:
-    """One match per figure: overlapping figure spans keep the strongest claim."""
+    """One match per figure: overlapping figure spans keep the strongest claim, with the
+    weaker claims on the same span as its alternatives."""
     def strength(m: Match) -> tuple[int, int, int, int]:
         return (-m.rule.spec.priority, -(m.fig_end - m.fig_start), -(m.end - m.start),
                 order[m.rule.id])
 
     kept: list[Match] = []
     spans: list[tuple[int, int]] = []  # kept figure spans, sorted and disjoint
+    owner: dict[tuple[int, int], int] = {}  # a kept span -> its index in `kept`
+    weaker: dict[int, list[Match]] = {}
     for m in sorted(matches, key=strength):
         i = bisect.bisect_left(spans, (m.fig_start, m.fig_end))
+        if i < len(spans) and spans[i] == (m.fig_start, m.fig_end):
+            weaker.setdefault(owner[spans[i]], []).append(m)
+            continue
         if (i > 0 and spans[i - 1][1] > m.fig_start) or (
                 i < len(spans) and spans[i][0] < m.fig_end):
             continue
         spans.insert(i, (m.fig_start, m.fig_end))
+        owner[(m.fig_start, m.fig_end)] = len(kept)
         kept.append(m)
+    kept = [replace(m, alternatives=tuple(weaker[i])) if i in weaker else m
+            for i, m in enumerate(kept)]
     return sorted(kept, key=lambda m: (m.fig_start, m.fig_end))
 
 

@@ -48,6 +48,8 @@ FAMILY_INDICATORS: dict[str, str] = {
 END = r"(?:[^\pL\pN\-]|$)"
 """Where a counted word ends: not before a letter, digit or hyphen ("t-shirts" is no tonne)."""
 START = r"(?:^|[^\pL\pN])"
+SPACE = r"[\s\x{a0}\x{202f}]"
+"""White space, no-break spaces included (RE2's \\s is ASCII only)."""
 
 
 class _Strict(BaseModel):
@@ -252,7 +254,7 @@ def phrase_pattern(phrase: str, language: str) -> str:
     for word in phrase.split():
         forms = sorted(word_forms(word, language), key=lambda w: (-len(w), w))
         parts.append("(?:" + "|".join(re.escape(f) for f in forms) + ")")
-    return r"\s+".join(parts)
+    return f"{SPACE}+".join(parts)
 
 
 def alternation(phrases: list[str], language: str) -> str:
@@ -344,7 +346,7 @@ def _thing_rules(lexicon: Lexicon) -> list[Made]:
         noun = f"(?:{words})"
         if thing.demonyms:
             noun = f"(?-i:{noun})"  # "Poles", "Turks" are people only with their capital
-        patterns = [rf"{{quantity}}\s*(?:{{words:3}}){noun}{END}"]
+        patterns = [rf"{{quantity}}{SPACE}*(?:{{words:3}}){noun}{END}"]
         if thing.compounds:
             patterns.append(rf"{{quantity}}-(?:{alternation(thing.compounds, language)}){END}")
         unit = units.canonical(thing.unit) or thing.unit

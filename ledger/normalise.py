@@ -381,10 +381,12 @@ def normalise(matches: list[Match], rates: RateBook, gazetteer: Gazetteer,
     for match in matches:  # in text order within each document
         figures.setdefault(match.document.path, []).append(match.fig_start)
     for match in matches:
-        fact = _fact(match, places, rates, findings, figures[match.document.path],
-                     report_currency, parties)
-        if fact is not None:
-            facts.append(fact)
+        for candidate in (match, *match.alternatives):
+            fact = _fact(candidate, places, rates, findings, figures[match.document.path],
+                         report_currency, parties)
+            if fact is not None:
+                facts.append(fact)
+                break
     _spread_qualifiers(facts, {m.document.path: m.document.text for m in matches})
     conversions = {(f.source, f.stated_start) for f in facts if f.stated_start is not None}
     dropped = {f.fact_id for f in facts if (f.source, f.char_start) in conversions}

@@ -78,7 +78,7 @@ def blocks(language: str) -> dict[str, str]:
 
 BLOCK_NAMES = ("quantity", "money", "people")
 ARG_BLOCKS: dict[str, str] = {
-    "words": r"(?:[\pL\[][\pL\pN'’.\[\]-]*\s+){{0,{n}}}?",
+    "words": r"(?:[\pL\[][\pL\pN'’.\[\]-]*[\s\x{{a0}}\x{{202f}}]+){{0,{n}}}?",
     "gap": r"[^.!?\n]{{0,{n}}}?",
 }
 
