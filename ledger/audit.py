@@ -22,6 +22,7 @@ from typing import Any
 from ledger.build import build
 from ledger.builtin import builtin_dir
 from ledger.diagnostics import LedgerError, error
+from ledger.lexicon import builtin_lexicon_dir
 from ledger.rates import RateBook
 from ledger.sources import normalise_text
 
@@ -69,6 +70,8 @@ def resolve_input(build_: Build, name: str) -> Path:
     """The file a manifest input names: `ledger:` ones are in the installed package."""
     if name.startswith("ledger:rules/"):
         return builtin_dir("rules") / name.removeprefix("ledger:rules/")
+    if name.startswith("ledger:lexicon/"):
+        return builtin_lexicon_dir() / name.removeprefix("ledger:lexicon/")
     if name.startswith("ledger:rates/"):
         folder = resources.files("ledger").joinpath("data/rates")
         return Path(str(folder.joinpath(name.removeprefix("ledger:rates/"))))

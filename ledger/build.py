@@ -25,8 +25,8 @@ from ledger.decisions import DECISIONS_NAME, load_decisions
 from ledger.diagnostics import Diagnostic, LedgerError, error, has_errors
 from ledger.extract import extract
 from ledger.findings import Finding
-from ledger.normalise import Fact, normalise
 from ledger.lexicon import builtin_lexicon_dir, lexicon_rules, load_lexicons
+from ledger.normalise import Fact, normalise
 from ledger.places import Gazetteer
 from ledger.rates import RateBook
 from ledger.reconcile import Observation, ReconcileSettings, reconcile

@@ -25,7 +25,8 @@ from ledger.diagnostics import (
 
 
 def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
+    ending = "es" if word.endswith(("s", "sh", "ch", "x")) else "s"
+    return f"{n:,} {word}{'' if n == 1 else ending}"
 
 
 def emit(diagnostics: Sequence[Diagnostic], fmt: str, root: str = "") -> None:

@@ -143,7 +143,7 @@ class _Matcher:
                 people = m.group(people_group) if people_group else None
                 found.append(Match(rule, doc, offset + m.start(), offset + m.end(),
                                    offset + f_start, offset + f_end, people or ""))
-                position = max(m.end(), m.start() + 1)
+                position = max(f_end, m.start() + 1)  # a figure may follow in the match
         return found
 
 

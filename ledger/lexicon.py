@@ -82,7 +82,7 @@ class EventSpec(_Strict):
 
     words: list[str] = Field(min_length=1)
     kind: Kind | None = None
-    families: list[Family] = Field(default_factory=lambda: ["people"])
+    families: list[Family] = ["people"]
 
 
 class MoneySpec(_Strict):
@@ -95,6 +95,7 @@ class MoneySpec(_Strict):
 class SubjectlessSpec(_Strict):
     before: list[str] = Field(default_factory=list)
     events: list[str] = Field(default_factory=list)
+    relative: list[str] = Field(default_factory=list)
     examples: list[LexiconExample] = Field(default_factory=list)
 
 
@@ -124,30 +125,42 @@ class LexiconFile(_Strict):
     shapes: ShapesSpec | None = None
 
 
+@dataclass(frozen=True)
+class Where:
+    """Where an entry was written: the file as shown, its YAML positions and the entry's path."""
+
+    shown: str
+    positions: Positions
+    path: tuple[str | int, ...]
+
+    def line(self, *below: str | int) -> int:
+        return self.positions.of((*self.path, *below))[0]
+
+
 @dataclass
 class Lexicon:
     """One language's merged lexicon, each entry with the file and line it was written at."""
 
     language: str
-    things: list[tuple[ThingSpec, str, int]] = field(default_factory=list)
+    things: list[tuple[ThingSpec, Where]] = field(default_factory=list)
     events: dict[str, EventSpec] = field(default_factory=dict)
-    money: tuple[MoneySpec, str, int] | None = None
-    shapes: tuple[ShapesSpec, str, int] | None = None
+    money: tuple[MoneySpec, Where] | None = None
+    shapes: tuple[ShapesSpec, Where] | None = None
     files: dict[str, str] = field(default_factory=dict)  # shown path -> sha256
 
     def add(self, parsed: LexiconFile, shown: str, positions: Positions, digest: str) -> None:
         self.files[shown] = digest
-        self.things += [(t, shown, positions.of(("things", i))[0])
+        self.things += [(t, Where(shown, positions, ("things", i)))
                         for i, t in enumerate(parsed.things)]
         for name, event in parsed.events.items():
             old = self.events.get(name)
             self.events[name] = event if old is None else EventSpec(
                 words=[*old.words, *event.words], kind=event.kind or old.kind,
-                families=sorted({*old.families, *event.families}))  # type: ignore[arg-type]
+                families=sorted({*old.families, *event.families}))
         if parsed.money is not None:
-            self.money = (parsed.money, shown, positions.of(("money",))[0])
+            self.money = (parsed.money, Where(shown, positions, ("money",)))
         if parsed.shapes is not None:
-            self.shapes = (parsed.shapes, shown, positions.of(("shapes",))[0])
+            self.shapes = (parsed.shapes, Where(shown, positions, ("shapes",)))
 
 
 def builtin_lexicon_dir() -> Path:
@@ -191,7 +204,7 @@ def _read(path: Path, shown: str) -> tuple[LexiconFile | None, Positions, str, l
     except ValidationError as exc:
         diags = []
         for err in exc.errors():
-            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p[:1].isupper()
+            loc = tuple(p for p in err["loc"] if not ((isinstance(p, str) and p[:1].isupper())
                                                       or p in ("literal['none']",)))
             line, col = positions.of(loc)
             where = ".".join(str(p) for p in loc)
@@ -281,11 +294,17 @@ def _cue_families(lexicon: Lexicon, family: str) -> dict[str, EventSpec]:
     return {name: e for name, e in lexicon.events.items() if family in e.families}
 
 
-def _rule(spec: dict[str, Any], shown: str, line: int, cues: dict[str, EventSpec],
-          language: str, template: str, exclude: list[str] | None = None
+def _rule(spec: dict[str, Any], where: Where, cues: dict[str, EventSpec],
+          language: str, template: str, exclude: list[str] | None = None,
+          examples_at: tuple[str | int, ...] = ("examples",)
           ) -> tuple[Rule | None, list[Diagnostic]]:
-    """Compile one generated rule; `template` makes the indicator from an event's name."""
+    """Compile one generated rule; `template` makes the indicator from an event's name;
+    the examples were written at `examples_at` below the entry."""
+    shown, line = where.shown, where.line()
+    given = len(spec["examples"])
     spec = {**spec, "examples": _examples(spec["examples"])}
+    example_lines = tuple(where.line(*examples_at, i) if i < given else line
+                          for i in range(len(spec["examples"])))
     try:
         parsed = RuleSpec.model_validate(spec)
     except ValidationError as exc:
@@ -302,7 +321,7 @@ def _rule(spec: dict[str, Any], shown: str, line: int, cues: dict[str, EventSpec
     digest = hashlib.sha256((parsed.model_dump_json() + repr(cues)).encode()).hexdigest()
     return Rule(spec=parsed, file=shown, line=line, content_sha256=digest,
                 patterns=patterns, pattern_lines=(line,) * len(patterns),
-                example_lines=(line,) * len(parsed.examples), cues=compiled_cues,
+                example_lines=example_lines, cues=compiled_cues,
                 nearest_cue=True, cue_kinds=kinds,
                 exclude=compile_pattern(f"{START}(?:{alternation(exclude, language)}){END}")
                 if exclude else None), []
@@ -338,7 +357,7 @@ def _thing_rules(lexicon: Lexicon) -> list[Made]:
     language = lexicon.language
     rules: list[Made] = []
     seen: dict[str, int] = {}
-    for thing, shown, line in lexicon.things:
+    for thing, where in lexicon.things:
         indicator = thing.indicator or FAMILY_INDICATORS[thing.family]
         words = alternation(thing.nouns, language)
         if thing.abbreviations:
@@ -361,7 +380,7 @@ def _thing_rules(lexicon: Lexicon) -> list[Made]:
             cues = {n: e for n, e in cues.items() if e.kind}  # they only change the kind
         spec = _base(rule_id, language, indicator, unit, "stock", patterns, thing.examples,
                      f"{thing.family}: {', '.join(thing.nouns[:4])}, …", min_value=2)
-        rules.append(_rule(spec, shown, line, cues, language, template))
+        rules.append(_rule(spec, where, cues, language, template))
     return rules
 
 
@@ -369,15 +388,15 @@ def _money_and_shapes(lexicon: Lexicon) -> list[Made]:
     language = lexicon.language
     rules: list[Made] = []
     if lexicon.money is not None:
-        money, shown, line = lexicon.money
+        money, where = lexicon.money
         spec = _base(f"lexicon_{language}.money", language, money.indicator, "currency",
                      money.kind, ["{money}"], money.examples,
                      "any amount of money with its currency", min_value=0)
-        rules.append(_rule(spec, shown, line, _cue_families(lexicon, "money"), language,
+        rules.append(_rule(spec, where, _cue_families(lexicon, "money"), language,
                            "{event}", money.not_aid))
     if lexicon.shapes is None:
         return rules
-    shapes, shown, line = lexicon.shapes
+    shapes, where = lexicon.shapes
     people_cues = _cue_families(lexicon, "people")
 
     def events(names: list[str]) -> str:
@@ -388,13 +407,16 @@ def _money_and_shapes(lexicon: Lexicon) -> list[Made]:
     if sub.events:
         before = ("(?:(?:" + alternation(sub.before, language) + r")\s+){0,2}"
                   if sub.before else "")
-        pattern = r"{quantity}\s*" + before + f"(?:{events(sub.events)}){END}"
+        patterns = [r"{quantity}\s*" + before + f"(?:{events(sub.events)}){END}"]
+        if sub.relative:
+            patterns.append(rf"{{quantity}}\s+(?:{alternation(sub.relative, language)}){END}")
         spec = _base(f"lexicon_{language}.subjectless", language, "people", "person", "stock",
-                     [pattern], sub.examples,
+                     patterns, sub.examples,
                      "a count of people without a noun: '1,500 have fled'", priority=-3,
                      min_value=2)
-        rules.append(_rule(spec, shown, line, {n: people_cues[n] for n in sub.events
-                                               if n in people_cues}, language, "{event}"))
+        rules.append(_rule(spec, where, {n: people_cues[n] for n in sub.events
+                                         if n in people_cues}, language, "{event}",
+                           examples_at=("subjectless", "examples")))
     verb = shapes.verb_led
     if verb.events:
         after = f"(?:(?:{alternation(verb.after, language)})\\s+)?" if verb.after else ""
@@ -404,8 +426,9 @@ def _money_and_shapes(lexicon: Lexicon) -> list[Made]:
         spec = _base(f"lexicon_{language}.verb_led", language, "people", "person", "stock",
                      [pattern], verb.examples, "a count of people after its verb: "
                      "'killing nearly 500'", priority=-3, min_value=2)
-        rules.append(_rule(spec, shown, line, {n: people_cues[n] for n in verb.events
-                                               if n in people_cues}, language, "{event}"))
+        rules.append(_rule(spec, where, {n: people_cues[n] for n in verb.events
+                                         if n in people_cues}, language, "{event}",
+                           examples_at=("verb_led", "examples")))
     toll = shapes.tolls
     if toll.nouns and toll.verbs:
         pattern = (rf"{START}(?:{alternation(toll.nouns, language)})\s+(?:{{words:3}})?"
@@ -413,6 +436,7 @@ def _money_and_shapes(lexicon: Lexicon) -> list[Made]:
         spec = _base(f"lexicon_{language}.toll", language, "killed", "person", "stock",
                      [pattern], toll.examples, "a toll: 'the death toll rose to 1,200'",
                      priority=-1, min_value=1)
-        rules.append(_rule(spec, shown, line, {n: people_cues[n] for n in ("killed", "injured")
-                                               if n in people_cues}, language, "{event}"))
+        rules.append(_rule(spec, where, {n: people_cues[n] for n in ("killed", "injured")
+                                         if n in people_cues}, language, "{event}",
+                           examples_at=("tolls", "examples")))
     return rules

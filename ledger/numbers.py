@@ -167,7 +167,7 @@ def quantity_block(language: str = "") -> str:
     glued = r"\s*" if language == "ru" else r"\s+"  # "более1 151 000": scraped Russian
     return (rf"(?:(?:{qualifier_block(language)}){glued}|[<>≤≥]=?\s*)?"
             rf"(?:{'|'.join(ranges)}"
-            rf"|(?:{number})(?:\s*(?:-|–|—|~|to|through)\s*(?:{number}))?"
+            rf"|(?:{number})(?:\s*(?:-|–|—|~|to|through)\s*(?:{number})|-odd\b)?"
             rf"|(?:{_alternation(vague)})(?:\s+of)?)")
 
 
@@ -355,14 +355,16 @@ def parse_quantity(text: str, locale: str = "en") -> Quantity | None:
     text = text.strip()
     qualifier = "exact"
     steps: tuple[str, ...] = ()
+    if text.lower().endswith("-odd"):  # "100-odd": about a hundred
+        text, qualifier, steps = text[:-4], "approx", ("'-odd' = approx",)
     match = _QUALIFIER_AT_START.match(text) or _SYMBOL_AT_START.match(text)
     if match and match.group("q") in _SYMBOL_QUALIFIERS:
         qualifier = _SYMBOL_QUALIFIERS[match.group("q")]
-        steps = (f"qualifier {match.group('q')!r} = {qualifier}",)
+        steps += (f"qualifier {match.group('q')!r} = {qualifier}",)
         text = text[match.end():]
     elif match:
         qualifier = _qualifier_of(match.group("q"))
-        steps = (f"qualifier {match.group('q')!r} = {qualifier}",)
+        steps += (f"qualifier {match.group('q')!r} = {qualifier}",)
         text = text[match.end():]
     bare = re.sub(r"\s+", " ", re.sub(r"\s+of$", "", text.lower()))
     if bare in VAGUE:

@@ -78,7 +78,8 @@ def blocks(language: str) -> dict[str, str]:
 
 BLOCK_NAMES = ("quantity", "money", "people")
 ARG_BLOCKS: dict[str, str] = {
-    "words": r"(?:[\pL\[][\pL\pN'’.\[\]-]*[\s\x{{a0}}\x{{202f}}]+){{0,{n}}}?",
+    "words": r"(?:(?:(?:\pL\.){{2,}}|[\pL\[][\pL\pN'’.\[\]-]*[\pL\pN'’\]-])"
+             r"[\s\x{{a0}}\x{{202f}}]+|\pL[\s\x{{a0}}\x{{202f}}]+){{0,{n}}}?",
     "gap": r"[^.!?\n]{{0,{n}}}?",
 }
 
@@ -187,6 +188,7 @@ class Rule:
         nearest the figure at `at`, its span in the sentence), else the rule's own (None when
         the rule requires a cue and none is there); with `by_population`, soldiers and
         civilians get indicators of their own (`killed_military`, `killed_civilians`)."""
+        indicator: str | None
         if self.nearest_cue and at is not None:
             indicator = _nearest_cue(self.cues, sentence, at) or self.spec.indicator
         else:
