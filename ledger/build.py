@@ -25,7 +25,7 @@ from ledger.decisions import DECISIONS_NAME, load_decisions
 from ledger.diagnostics import Diagnostic, LedgerError, error, has_errors
 from ledger.extract import extract
 from ledger.findings import Finding
-from ledger.lexicon import builtin_lexicon_dir, lexicon_rules, load_lexicons
+from ledger.lexicon import builtin_lexicon_dir, hint_patterns, lexicon_rules, load_lexicons
 from ledger.normalise import Fact, normalise
 from ledger.places import Gazetteer
 from ledger.rates import RateBook
@@ -37,19 +37,22 @@ from ledger.render.tables import (
     FACT_COLUMNS,
     FINDING_COLUMNS,
     OBSERVATION_COLUMNS,
+    UNREAD_COLUMNS,
     fact_row,
     finding_row,
     observation_row,
     to_csv,
+    unread_row,
 )
 from ledger.render.xlsx import render_workbook
 from ledger.rules import RuleBook, builtin_rules_dir, load_rulebook
 from ledger.sources import CATALOGUE_NAME, Document, read_sources
 from ledger.speakers import Parties
+from ledger.unread import Unread, find_unread, read_share
 
 MANIFEST_SCHEMA_VERSION = 1
-OUTPUT_NAMES = ("facts.csv", "observations.csv", "findings.csv", "ledger.xlsx", "index.html",
-                "facts.hxl.csv", "datapackage.json", "manifest.json")
+OUTPUT_NAMES = ("facts.csv", "observations.csv", "findings.csv", "unread.csv", "ledger.xlsx",
+                "index.html", "facts.hxl.csv", "datapackage.json", "manifest.json")
 
 
 @dataclass
@@ -60,6 +63,11 @@ class BuildResult:
     observations: list[Observation]
     findings: list[Finding]
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    unread: list[Unread] = field(default_factory=list)
+
+    @property
+    def read_share(self) -> float:
+        return read_share(len(self.facts), len(self.unread))
 
 
 def build(project: Path, out: Path | None = None,
@@ -101,7 +109,10 @@ def build(project: Path, out: Path | None = None,
         raise LedgerError(sorted(diagnostics, key=lambda d: (d.file, d.line, d.col)))
 
     matches = extract(documents, rulebook, progress)
-    facts, findings = normalise(matches, rates, gazetteer, config.report_currency, parties)
+    rejected: dict[tuple[str, int], str] = {}
+    facts, findings = normalise(matches, rates, gazetteer, config.report_currency, parties,
+                                rejected)
+    unread = find_unread(documents, facts, rejected, rulebook.hinted)
     settings = ReconcileSettings(config.policy, tuple(config.source_priority),
                                  config.restatement_days)
     observations, conflicts = reconcile(facts, settings, decisions, parties, gazetteer)
@@ -120,12 +131,15 @@ def build(project: Path, out: Path | None = None,
                                "inputs. `ledger explain ID` walks any figure back to its "
                                "sentence, rule and exchange rate.")]
     about += [(f"Input: {i['path']}", f"sha256 {i['sha256']}") for i in inputs]
-    report = Report.build(title, documents, facts, observations, findings, about)
+    report = Report.build(title, documents, facts, observations, findings, about, unread)
+    lines = {d.path: d for d in documents}
     files = {
         "facts.csv": to_csv(FACT_COLUMNS, [fact_row(f, report.observation_of) for f in facts]),
         "observations.csv": to_csv(OBSERVATION_COLUMNS,
                                    [observation_row(o) for o in observations]),
         "findings.csv": to_csv(FINDING_COLUMNS, [finding_row(f) for f in findings]),
+        "unread.csv": to_csv(UNREAD_COLUMNS, [
+            unread_row(u, lines[u.source].line_of(u.char_start)) for u in unread]),
         "ledger.xlsx": render_workbook(report, moment),
         "index.html": render_html(report, config.report_locale, __version__),
         "facts.hxl.csv": render_hxl(report),
@@ -135,9 +149,11 @@ def build(project: Path, out: Path | None = None,
         inputs, files, moment, rule_library,
         {"title": title, "policy": config.policy,
          "root": os.path.relpath(project.resolve(), out.resolve()).replace(os.sep, "/")},
-        diagnostics)
+        diagnostics, {"facts": len(facts), "unread": len(unread),
+                      "likely_figures_unread": sum(1 for u in unread if u.likely),
+                      "read_share": read_share(len(facts), len(unread))})
     write_outputs(out, files)
-    return BuildResult(out, documents, facts, observations, findings, diagnostics)
+    return BuildResult(out, documents, facts, observations, findings, diagnostics, unread)
 
 
 def boundary_diagnostics(project: Path, follow_symlinks: bool) -> list[Diagnostic]:
@@ -158,6 +174,7 @@ def project_rulebook(project: Path, with_builtin: bool) -> tuple[RuleBook, list[
         rulebook.files.update(lexicon.files)
     rules, found = lexicon_rules(lexicons)
     diagnostics += found
+    rulebook.hints = hint_patterns(lexicons)
     replaced = {r.id for r in rulebook.rules}
     rulebook.rules += [r for r in rules if r.id not in replaced]
     return rulebook, diagnostics
@@ -213,7 +230,7 @@ def _inputs(project: Path, documents: list[Document], rulebook: RuleBook, rates:
 
 def _manifest(inputs: list[dict[str, str]], files: dict[str, bytes], moment: datetime,
               rule_library: str, project: dict[str, str],
-              diagnostics: list[Diagnostic]) -> bytes:
+              diagnostics: list[Diagnostic], reading: dict[str, float]) -> bytes:
     manifest = {
         "schema_version": MANIFEST_SCHEMA_VERSION,
         "tool": {"name": "ledger", "version": __version__},
@@ -223,6 +240,7 @@ def _manifest(inputs: list[dict[str, str]], files: dict[str, bytes], moment: dat
         "inputs": inputs,
         "outputs": [{"path": name, "sha256": _sha256(data), "bytes": len(data)}
                     for name, data in sorted(files.items())],
+        "reading": reading,
         "diagnostics": [d.format() for d in diagnostics],
     }
     return (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

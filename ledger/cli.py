@@ -91,6 +91,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     shown = warnings if args.strict else result.diagnostics
     code = EXIT_INPUT_ERROR if args.strict and warnings else EXIT_OK
     summary = {"documents": len(result.documents), "facts": len(result.facts),
+               "unread": len(result.unread), "read_share": result.read_share,
                "observations": len(result.observations), "findings": len(result.findings),
                "out": str(result.out), "strict": args.strict, "exit_code": code}
     if args.format == "json":
@@ -99,10 +100,14 @@ def _cmd_build(args: argparse.Namespace) -> int:
     emit(shown, args.format, args.project)
     if not args.quiet:
         to_review = sum(1 for f in result.findings if f.severity != "info")
+        likely = sum(1 for u in result.unread if u.likely)
         print(f"ledger build: {_plural(len(result.documents), 'document')}, "
               f"{_plural(len(result.facts), 'fact')}, "
               f"{_plural(len(result.observations), 'observation')}, "
               f"{_plural(len(result.findings), 'finding')} ({to_review} to review)")
+        print(f"read {result.read_share:.0%} of the numbers: "
+              f"{_plural(len(result.unread), 'number')} left unread, {likely} of them near a "
+              "counted thing or event (unread.csv)")
         print(f"wrote {result.out}/: {', '.join(OUTPUT_NAMES)}")
     if code:
         print(f"ledger: --strict: {_plural(len(warnings), 'warning')}; failing the build "

@@ -24,7 +24,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ledger import units
 from ledger.diagnostics import Diagnostic, error
@@ -64,6 +64,12 @@ class LexiconExample(_Strict):
     expect: ExpectedFact | Literal["none"]
 
 
+def _one_must_match(examples: list[LexiconExample]) -> list[LexiconExample]:
+    if not any(e.expect != "none" for e in examples):
+        raise ValueError("needs at least one example that must match (with `expect:`)")
+    return examples
+
+
 class ThingSpec(_Strict):
     """A counted thing: its unit, family, the nouns that name it and examples."""
 
@@ -74,7 +80,9 @@ class ThingSpec(_Strict):
     abbreviations: list[str] = Field(default_factory=list)
     compounds: list[str] = Field(default_factory=list)
     demonyms: bool = False
-    examples: list[LexiconExample] = Field(default_factory=list)
+    examples: list[LexiconExample] = Field(min_length=1)
+
+    _examples = field_validator("examples")(_one_must_match)
 
 
 class EventSpec(_Strict):
@@ -89,7 +97,9 @@ class MoneySpec(_Strict):
     indicator: str = "funding"
     kind: Kind = "flow"
     not_aid: list[str] = Field(default_factory=list)
-    examples: list[LexiconExample] = Field(default_factory=list)
+    examples: list[LexiconExample] = Field(min_length=1)
+
+    _examples = field_validator("examples")(_one_must_match)
 
 
 class SubjectlessSpec(_Strict):
@@ -312,19 +322,29 @@ def _rule(spec: dict[str, Any], where: Where, cues: dict[str, EventSpec],
                             f"{e['msg'].removeprefix('Value error, ')}", line)
                       for e in exc.errors()]
     compiled_cues = tuple(
-        (template.format(event=name),
-         compile_pattern(f"{START}(?:{alternation(event.words, language)}){END}"))
+        (name, compile_pattern(f"{START}(?:{alternation(event.words, language)}){END}"))
         for name, event in cues.items())
-    kinds = tuple((template.format(event=name), event.kind) for name, event in cues.items()
-                  if event.kind)
+    kinds = tuple((name, event.kind) for name, event in cues.items() if event.kind)
     patterns = tuple(compile_pattern(expand_pattern(p, language)) for p in spec["patterns"])
     digest = hashlib.sha256((parsed.model_dump_json() + repr(cues)).encode()).hexdigest()
     return Rule(spec=parsed, file=shown, line=line, content_sha256=digest,
                 patterns=patterns, pattern_lines=(line,) * len(patterns),
                 example_lines=example_lines, cues=compiled_cues,
-                nearest_cue=True, cue_kinds=kinds,
+                nearest_cue=True, cue_indicator=template, cue_kinds=kinds,
                 exclude=compile_pattern(f"{START}(?:{alternation(exclude, language)}){END}")
                 if exclude else None), []
+
+
+def hint_patterns(lexicons: dict[str, Lexicon]) -> dict[str, Any]:
+    """Per language, one pattern of every counted noun and event word."""
+    patterns = {}
+    for language, lexicon in lexicons.items():
+        words = [n for thing, _ in lexicon.things for n in thing.nouns]
+        words += [w for event in lexicon.events.values() for w in event.words]
+        if words:
+            patterns[language] = compile_pattern(f"{START}(?:{alternation(words, language)})"
+                                                 f"{END}")
+    return patterns
 
 
 def lexicon_rules(lexicons: dict[str, Lexicon]) -> tuple[list[Rule], list[Diagnostic]]:
@@ -358,6 +378,8 @@ def _thing_rules(lexicon: Lexicon) -> list[Made]:
     rules: list[Made] = []
     seen: dict[str, int] = {}
     for thing, where in lexicon.things:
+        if units.canonical(thing.unit) is None:
+            continue  # reported when the lexicon was read
         indicator = thing.indicator or FAMILY_INDICATORS[thing.family]
         words = alternation(thing.nouns, language)
         if thing.abbreviations:

@@ -21,7 +21,7 @@ from ledger.numbers import APPROX_TOLERANCE, QUALIFIER, Quantity, parse_quantity
 from ledger.periods import find_periods
 from ledger.places import Gazetteer, Mention, choose_place, is_locative
 from ledger.rates import Rate, RateBook
-from ledger.rules import HOUSEHOLD_NOUNS, compile_pattern
+from ledger.rules import HOUSEHOLD_NOUNS, Rule, compile_pattern
 from ledger.sources import Document
 from ledger.speakers import Parties
 
@@ -266,24 +266,37 @@ def _check_stated(fact: Fact, stated: Money, rates: RateBook, claim: date | None
 _INCREMENT = re.compile(r"\b(?:more|another|additional|further|new)\b", re.IGNORECASE)
 
 
+def _not_kept(rule: Rule, quantity: Quantity | None) -> str:
+    """Why a rule's figure is not a fact (empty when it is one)."""
+    if quantity is None:
+        return f"read by rule {rule.id}, but not a number ledger can read"
+    if quantity.vague and not rule.spec.vague:
+        return f"read by rule {rule.id}, but a vague amount"
+    if quantity.value < rule.spec.min_value:
+        return f"read by rule {rule.id}, but below its minimum of {rule.spec.min_value:g}"
+    return ""
+
+
 def _fact(match: Match, places: _PlaceFinder, rates: RateBook, findings: list[Finding],
-          figures: list[int], report_currency: str, parties: Parties) -> Fact | None:
+          figures: list[int], report_currency: str, parties: Parties) -> Fact | str:
+    """The fact a match states, or why it states none."""
     doc, rule = match.document, match.rule
     text = match.figure_text
     money = parse_money(text, doc.language) if rule.is_money else None
     quantity: Quantity | None = money.quantity if money else parse_quantity(text, doc.language)
-    if (quantity is None or (quantity.vague and not rule.spec.vague)
-            or quantity.value < rule.spec.min_value):
-        return None
+    why = _not_kept(rule, quantity)
+    if why or quantity is None:
+        return why
     sentence = doc.sentence_at(match.fig_start)
-    indicator = rule.indicator_for(doc.text[sentence[0]:sentence[1]], match.people,
-                                   (match.fig_start - sentence[0], match.fig_end - sentence[0]))
+    sentence_text = doc.text[sentence[0]:sentence[1]]
+    at = (match.fig_start - sentence[0], match.fig_end - sentence[0])
+    indicator = rule.indicator_for(sentence_text, match.people, at)
     if indicator is None:
-        return None
+        return f"read by rule {rule.id}, whose cue words the sentence lacks"
     period, day = find_periods(doc.text, sentence[0], sentence[1], match.fig_start,
                                match.fig_end, doc.segment_at(match.fig_start).day, figures)
     as_of, claim = _as_of(doc, match.fig_start, day.as_of if day else None)
-    kind = rule.kind_for(indicator)
+    kind = rule.kind_for(sentence_text, at)
     if period is not None and period.is_flow and kind in ("stock", "flow"):
         kind = "flow"
     elif (period is not None and period.period_start and kind == "stock"
@@ -369,10 +382,12 @@ def _requalify(fact: Fact, qualifier: str, step: str) -> None:
 
 
 def normalise(matches: list[Match], rates: RateBook, gazetteer: Gazetteer,
-              report_currency: str = "USD", parties: Parties | None = None
+              report_currency: str = "USD", parties: Parties | None = None,
+              rejected: dict[tuple[str, int], str] | None = None
               ) -> tuple[list[Fact], list[Finding]]:
     """Facts for the matches, in order; a stated conversion is never a fact of its own.
-    Money is converted to USD and, when `report_currency` is another, to it as well."""
+    Money is converted to USD and, when `report_currency` is another, to it as well.
+    `rejected`, when given, hears why each figure a rule read gave no fact."""
     places = _PlaceFinder(gazetteer)
     parties = parties or Parties.load()[0]
     findings: list[Finding] = []
@@ -381,12 +396,17 @@ def normalise(matches: list[Match], rates: RateBook, gazetteer: Gazetteer,
     for match in matches:  # in text order within each document
         figures.setdefault(match.document.path, []).append(match.fig_start)
     for match in matches:
+        why = ""
         for candidate in (match, *match.alternatives):
             fact = _fact(candidate, places, rates, findings, figures[match.document.path],
                          report_currency, parties)
-            if fact is not None:
+            if isinstance(fact, Fact):
                 facts.append(fact)
                 break
+            why = why or fact
+        else:
+            if rejected is not None:
+                rejected[(match.document.path, match.fig_start)] = why
     _spread_qualifiers(facts, {m.document.path: m.document.text for m in matches})
     conversions = {(f.source, f.stated_start) for f in facts if f.stated_start is not None}
     dropped = {f.fact_id for f in facts if (f.source, f.char_start) in conversions}

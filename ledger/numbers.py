@@ -24,6 +24,9 @@ from babel import Locale, UnknownLocaleError
 from babel.numbers import get_decimal_symbol, get_group_symbol
 
 APPROX_TOLERANCE = 0.10
+MAX_DIGITS = 15
+"""A number with more digits than this is no real figure (a reference, an ID, a string of
+ones): it is refused, so a count is never rounded or overflowed to infinity."""
 
 UNITS = {
     "zero": 0, "nought": 0, "naught": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
@@ -219,6 +222,8 @@ def parse_digits(text: str, locale: str = "en") -> tuple[float, str]:
     decimal_sym, _ = _symbols(locale)
     if not re.fullmatch(r"[\d,.'’\u00a0\u202f\u2009 ]+", text):
         raise ValueError(f"{text!r} is not written in digits")
+    if sum(c.isdigit() for c in text) > MAX_DIGITS:
+        raise ValueError(f"{text!r} has more than {MAX_DIGITS} digits")
     seps = [c for c in text if c in _GROUP_CHARS]
     if not seps:
         return float(text), ""
@@ -396,7 +401,9 @@ _MONTH_WORDS = (
     "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
     "|января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря"
 )
-_MONTH_BEFORE = re.compile(rf"(?:{_MONTH_WORDS})\.?[ \t\u00a0]*\Z", re.IGNORECASE)
+_MONTH_BEFORE = re.compile(
+    rf"(?:\b(?:jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?|(?:{_MONTH_WORDS}))"
+    r"[ \t\u00a0]*\Z", re.IGNORECASE)
 """A month just before a number on the same line ("November 21"); never across a line break
 ("By September\n12.7 million" states 12.7 million)."""
 _MONTH_AFTER = re.compile(rf"^(?:st|nd|rd|th)?\s*(?:of\s+)?(?:{_MONTH_WORDS})\b", re.IGNORECASE)

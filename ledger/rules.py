@@ -178,7 +178,11 @@ class Rule:
     example_lines: tuple[int, ...]
     cues: tuple[tuple[str, Any], ...] = ()
     nearest_cue: bool = False
+    """Lexicon rules: the cue nearest the figure names its event (else the first found)."""
+    cue_indicator: str = ""
+    """With `nearest_cue`: the indicator an event makes, `{event}` standing for its name."""
     cue_kinds: tuple[tuple[str, str], ...] = ()
+    """Events that set the kind (a pledge is a plan), by event name."""
     exclude: Any = None
     """Words that, near the figure in its sentence, mean it is not one of the rule's facts."""
 
@@ -190,7 +194,9 @@ class Rule:
         civilians get indicators of their own (`killed_military`, `killed_civilians`)."""
         indicator: str | None
         if self.nearest_cue and at is not None:
-            indicator = _nearest_cue(self.cues, sentence, at) or self.spec.indicator
+            event = _nearest_cue(self.cues, sentence, at)
+            indicator = (self.cue_indicator or "{event}").format(event=event) if event else (
+                self.spec.indicator)
         else:
             indicator = next((name for name, pattern in self.cues if pattern.search(sentence)),
                              None if self.spec.cues_required else self.spec.indicator)
@@ -202,10 +208,12 @@ class Rule:
                 return f"{indicator}_civilians"
         return indicator
 
-    def kind_for(self, indicator: str) -> str:
-        """The kind a cue sets (a pledge is a plan), else the rule's own."""
-        return next((kind for name, kind in self.cue_kinds if name == indicator),
-                    self.spec.kind)
+    def kind_for(self, sentence: str, at: tuple[int, int]) -> str:
+        """The kind the nearest event sets (a pledge is a plan), else the rule's own."""
+        if not self.cue_kinds:
+            return self.spec.kind
+        event = _nearest_cue(self.cues, sentence, at)
+        return next((kind for name, kind in self.cue_kinds if name == event), self.spec.kind)
 
     @property
     def id(self) -> str:
@@ -235,6 +243,13 @@ def _nearest_cue(cues: tuple[tuple[str, Any], ...], sentence: str,
 class RuleBook:
     rules: list[Rule] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)  # shown path -> sha256 of the file
+    hints: dict[str, Any] = field(default_factory=dict)
+    """Per language, a pattern of every counted thing and event word: an unread number near
+    one is likely a figure."""
+
+    def hinted(self, language: str, text: str) -> bool:
+        pattern = self.hints.get(language)
+        return bool(pattern is not None and pattern.search(text))
 
     def by_id(self, rule_id: str) -> Rule:
         return next(r for r in self.rules if r.id == rule_id)

@@ -37,8 +37,8 @@ def test_every_setting_is_documented() -> None:
 
 STAGES = ["diagnostics", "boundary", "yaml_lines", "builtin", "units", "numbers", "money",
           "sources", "periods", "places", "speakers", "rates", "rules", "lexicon", "findings",
-          "extract", "normalise", "examples", "decisions", "reconcile", "config", "render",
-          "build", "check", "audit", "cli"]
+          "extract", "normalise", "unread", "examples", "decisions", "reconcile", "config",
+          "render", "build", "check", "audit", "cli"]
 
 
 def test_imports_flow_one_way() -> None:

@@ -13,6 +13,7 @@ import base64
 import bisect
 import hashlib
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -173,6 +174,10 @@ def template_environment(locale: str = "en") -> Environment:
     return env
 
 
+UNREAD_SHOWN = 200
+"""The likely figures left unread that the summary lists (all are in unread.csv)."""
+
+
 def render_html(report: Report, locale: str, version: str) -> bytes:
     env = template_environment(locale)
     style = (builtin_dir("reports") / "summary.css").read_text("utf-8")
@@ -213,6 +218,10 @@ def render_html(report: Report, locale: str, version: str) -> bytes:
                                    d.file_sha256) for d in report.documents],
         "counts": {"documents": len(report.documents), "facts": len(report.facts),
                    "observations": len(report.observations),
-                   "findings": len(report.findings)},
+                   "findings": len(report.findings), "unread": len(report.unread)},
+        "read_share": report.read_share,
+        "unread_reasons": Counter(u.reason for u in report.unread).most_common(),
+        "likely_unread": report.likely_unread[:UNREAD_SHOWN],
+        "likely_total": len(report.likely_unread),
     }
     return env.get_template("summary.html.j2").render(context).encode("utf-8")

@@ -14,6 +14,7 @@ from ledger.normalise import Fact
 from ledger.rates import Rate
 from ledger.reconcile import Observation
 from ledger.sources import Document
+from ledger.unread import Unread, read_share
 
 HOW_TO_READ = (
     "Each row below is the latest point of one series: an indicator, at a place, of one kind "
@@ -40,6 +41,7 @@ class Report:
     observations: list[Observation]
     findings: list[Finding]
     about: list[tuple[str, str]]
+    unread: list[Unread] = field(default_factory=list)
     how_to_read: tuple[str, ...] = HOW_TO_READ
     headlines: list[Observation] = field(default_factory=list)
     series: dict[tuple[str, ...], list[Observation]] = field(default_factory=dict)
@@ -54,8 +56,8 @@ class Report:
     @classmethod
     def build(cls, title: str, documents: list[Document], facts: list[Fact],
               observations: list[Observation], findings: list[Finding],
-              about: list[tuple[str, str]]) -> Report:
-        report = cls(title, documents, facts, observations, findings, about)
+              about: list[tuple[str, str]], unread: list[Unread] | None = None) -> Report:
+        report = cls(title, documents, facts, observations, findings, about, unread or [])
         latest: dict[tuple[str, ...], Observation] = {}
         for obs in observations:
             series = obs.series_key
@@ -90,3 +92,13 @@ class Report:
                 lags[key].append((date.fromisoformat(fact.claim_day) - rate.published).days)
         report.rate_claims, report.rate_lags = dict(claims), dict(lags)
         return report
+
+    @property
+    def read_share(self) -> float:
+        """Facts over facts and unread numbers."""
+        return read_share(len(self.facts), len(self.unread))
+
+    @property
+    def likely_unread(self) -> list[Unread]:
+        """Unread numbers near a counted thing or an event word: the ones to review first."""
+        return [u for u in self.unread if u.likely]

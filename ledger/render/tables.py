@@ -1,9 +1,10 @@
 """The machine-readable outputs: facts.csv, observations.csv, findings.csv (the contract of
 docs/outputs.md), and the row dictionaries the workbook and HTML share.
 
-Free-text columns (quotes, messages, titles) follow OWASP's advice against CSV injection: a
-value beginning with `=`, `+`, `-`, `@`, tab or carriage return gets a leading `'`. Numbers
-stay numbers. Rows are sorted so identical input gives identical bytes.
+Every text cell (quotes, messages, titles, but also paths and urls, which a hostile catalogue
+or file name controls) follows OWASP's advice against CSV injection: a value beginning with
+`=`, `+`, `-`, `@`, tab or carriage return gets a leading `'`. Numbers stay numbers.
+Rows are sorted so identical input gives identical bytes.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import io
 from ledger.findings import Finding
 from ledger.normalise import Fact
 from ledger.reconcile import Observation
+from ledger.unread import Unread
 
 FACT_COLUMNS = (
     "fact_id", "source", "indicator", "value", "qualifier", "low", "high", "unit", "kind",
@@ -34,8 +36,8 @@ OBSERVATION_COLUMNS = (
     "restated_until", "note",
 )
 FINDING_COLUMNS = ("finding_id", "severity", "code", "message", "fact_ids", "observation_id")
-FREE_TEXT = {"quote", "message", "fx_source", "report_fx_source", "publisher", "speaker", "title",
-             "sources", "parse_steps", "note"}
+UNREAD_COLUMNS = ("source", "value", "text", "char_start", "char_end", "sentence", "reason",
+                  "likely", "line")
 _DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -74,6 +76,12 @@ def finding_row(finding: Finding) -> dict[str, object]:
             "fact_ids": " ".join(finding.fact_ids), "observation_id": finding.observation_id}
 
 
+def unread_row(unread: Unread, line: int) -> dict[str, object]:
+    row: dict[str, object] = {c: getattr(unread, c, "") for c in UNREAD_COLUMNS}
+    row["line"] = line
+    return row
+
+
 def to_csv(columns: tuple[str, ...], rows: list[dict[str, object]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -89,7 +97,6 @@ def to_csv(columns: tuple[str, ...], rows: list[dict[str, object]]) -> bytes:
             elif isinstance(value, bool):
                 cells.append("true" if value else "false")
             else:
-                text = str(value)
-                cells.append(defuse(text) if column in FREE_TEXT else text)
+                cells.append(defuse(str(value)))
         writer.writerow(cells)
     return out.getvalue().encode("utf-8")

@@ -54,6 +54,14 @@ def safe_text(value: str) -> str:
     return value
 
 
+def _as_number(value: str) -> float | str:
+    """An unread number's value as a number cell where it is one."""
+    try:
+        return float(value)
+    except ValueError:
+        return value
+
+
 def _day(value: str) -> date | None:
     try:
         return date.fromisoformat(value[:10]) if value else None
@@ -300,6 +308,14 @@ def render_workbook(report: Report, moment: datetime) -> bytes:
             Column("observation_id", 16)],
            ([f.finding_id, f.severity, f.code, f.message, " ".join(f.fact_ids),
              f.observation_id] for f in report.findings), len(report.findings))
+
+    unread = report.unread
+    _sheet(wb.create_sheet("Unread"), "Unread",
+           [Column("source", 24), Column("value", 14, "#,##0.##"), Column("text", 16),
+            Column("reason", 36), Column("likely", 8), Column("sentence", 90, wrap=True),
+            Column("char_start", 11, INTEGER), Column("char_end", 11, INTEGER)],
+           ([u.source, _as_number(u.value), u.text, u.reason, "yes" if u.likely else "",
+             u.sentence, u.char_start, u.char_end] for u in unread), len(unread))
 
     documents = report.documents
     _sheet(wb.create_sheet("Sources"), "Sources",
