@@ -23,10 +23,9 @@ from ledger.boundary import project_file_problems
 from ledger.config import CONFIG_NAME, load_config
 from ledger.decisions import DECISIONS_NAME, load_decisions
 from ledger.diagnostics import Diagnostic, LedgerError, error, has_errors
-from ledger.extract import extract
 from ledger.findings import Finding
 from ledger.lexicon import builtin_lexicon_dir, hint_patterns, lexicon_rules, load_lexicons
-from ledger.normalise import Fact, normalise
+from ledger.normalise import Fact
 from ledger.places import Gazetteer
 from ledger.rates import RateBook
 from ledger.reconcile import Observation, ReconcileSettings, reconcile
@@ -49,6 +48,7 @@ from ledger.rules import RuleBook, builtin_rules_dir, load_rulebook
 from ledger.sources import CATALOGUE_NAME, Document, read_sources
 from ledger.speakers import Parties
 from ledger.unread import Unread, find_unread, read_share
+from ledger.workers import Context, default_jobs, read_figures
 
 MANIFEST_SCHEMA_VERSION = 1
 OUTPUT_NAMES = ("facts.csv", "observations.csv", "findings.csv", "unread.csv", "ledger.xlsx",
@@ -72,10 +72,11 @@ class BuildResult:
 
 def build(project: Path, out: Path | None = None,
           progress: Callable[[int, int], None] | None = None,
-          follow_symlinks: bool = False) -> BuildResult:
+          follow_symlinks: bool = False, jobs: int | None = None) -> BuildResult:
     """Read, load, extract, normalise, reconcile, render and write one project.
     `progress(done, total)` hears of each document extracted; nothing outside the project
-    folder is read unless `follow_symlinks`."""
+    folder is read unless `follow_symlinks`; documents are read on `jobs` processes (default:
+    every processor), with the same outputs whatever the number."""
     out = out if out is not None else project / "build"
     diagnostics: list[Diagnostic] = []
     if not project.is_dir():
@@ -108,11 +109,11 @@ def build(project: Path, out: Path | None = None,
     if has_errors(diagnostics):
         raise LedgerError(sorted(diagnostics, key=lambda d: (d.file, d.line, d.col)))
 
-    matches = extract(documents, rulebook, progress)
-    rejected: dict[tuple[str, int], str] = {}
-    facts, findings = normalise(matches, rates, gazetteer, config.report_currency, parties,
-                                rejected)
-    unread = find_unread(documents, facts, rejected, rulebook.hinted)
+    figures = read_figures(documents, Context(rulebook, rates, gazetteer, parties,
+                                              config.report_currency),
+                           default_jobs() if jobs is None else jobs, progress)
+    facts, findings = figures.facts, figures.findings
+    unread = find_unread(documents, facts, figures.rejected, rulebook.hinted)
     settings = ReconcileSettings(config.policy, tuple(config.source_priority),
                                  config.restatement_days)
     observations, conflicts = reconcile(facts, settings, decisions, parties, gazetteer)

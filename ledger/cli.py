@@ -24,6 +24,16 @@ from ledger.diagnostics import (
 )
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
+    return value
+
+
 def _plural(n: int, word: str) -> str:
     ending = "es" if word.endswith(("s", "sh", "ch", "x")) else "s"
     return f"{n:,} {word}{'' if n == 1 else ending}"
@@ -84,7 +94,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from ledger.build import OUTPUT_NAMES, build
 
     result = build(Path(args.project), Path(args.out) if args.out else None,
-                   progress=_progress(not args.quiet), follow_symlinks=args.follow_symlinks)
+                   progress=_progress(not args.quiet), follow_symlinks=args.follow_symlinks,
+                   jobs=args.jobs)
     warnings = [d for d in result.diagnostics if d.severity is Severity.WARNING]
     if args.strict:
         warnings += _finding_diagnostics(result)
@@ -234,6 +245,8 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     build.add_argument("--follow-symlinks", action="store_true", help="read linked files that "
                        "lie outside the project folder (refused by default)")
+    build.add_argument("--jobs", "-j", type=_positive, metavar="N", help="processes that read "
+                       "documents (default: every processor); the outputs are the same")
     build.set_defaults(run=_cmd_build)
 
     check = commands.add_parser("check", help="validate a project and run every rule's "

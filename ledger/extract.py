@@ -24,6 +24,7 @@ import re2
 from ledger.numbers import looks_like_date_or_time
 from ledger.rules import Rule, RuleBook
 from ledger.sources import Document, paragraph_spans
+from ledger.utf8 import Utf8Text, groupindex
 
 _PARTITIVE = re.compile(r"(?:one|один|одна|одно|одного|одной)\s+(?:of|из)\b", re.IGNORECASE)
 """'One of the migrants' ('один из') picks out a person; it does not count them."""
@@ -120,29 +121,40 @@ def _pattern_set(patterns: tuple[str, ...]) -> Any:
 
 
 class _Matcher:
-    """The patterns of a language's rules in one RE2 set, with the rule each belongs to."""
+    """The patterns of a language's rules in one RE2 set, each with the rules it belongs to
+    (rules that share a pattern are told apart by the named group each needs)."""
 
     def __init__(self, rules: list[Rule]) -> None:
-        self.entries: list[tuple[Rule, Any]] = [
-            (rule, compiled) for rule in rules for compiled in rule.patterns]
+        owners: dict[str, list[tuple[Rule, str]]] = {}
+        compiled_of: dict[str, Any] = {}
+        for rule in rules:
+            for i, compiled in enumerate(rule.patterns):
+                variant = rule.variants[i] if i < len(rule.variants) else ""
+                owners.setdefault(compiled.pattern, []).append((rule, variant))
+                compiled_of[compiled.pattern] = compiled
+        self.entries: list[tuple[list[tuple[Rule, str]], Any]] = [
+            (owners[text], compiled_of[text]) for text in owners]
         self.set = _pattern_set(tuple(c.pattern for _, c in self.entries))
 
     def paragraph_matches(self, doc: Document, line: str, offset: int) -> list[Match]:
         found: list[Match] = []
-        hits = (self.set.Match(line) or []) if self.entries else []
+        encoded = Utf8Text(line)
+        hits = (self.set.Match(encoded.data) or []) if self.entries else []
         for index in sorted(hits):
-            rule, compiled = self.entries[index]
-            group = compiled.groupindex["money" if rule.is_money else "quantity"]
-            people_group = compiled.groupindex.get("people")
+            owners, compiled = self.entries[index]
+            groups = groupindex(compiled)
+            figure_group = groups["money" if owners[0][0].is_money else "quantity"]
+            people_group = groups.get("people")
             position = 0
-            while (m := compiled.search(line, position)) is not None:
-                f_start, f_end = m.span(group)
-                if f_start < 0 or not_a_count(line, f_start, f_end):
+            while (m := encoded.search(compiled, position)) is not None:
+                f_start, f_end = m.span(figure_group)
+                rules = [r for r, variant in owners if not variant or m.span(variant)[0] >= 0]
+                if not rules or f_start < 0 or not_a_count(line, f_start, f_end):
                     position = m.start() + 1  # rejected: look again from the next character
                     continue
-                people = m.group(people_group) if people_group else None
-                found.append(Match(rule, doc, offset + m.start(), offset + m.end(),
-                                   offset + f_start, offset + f_end, people or ""))
+                people = (m.group(people_group) if people_group else None) or ""
+                found += [Match(rule, doc, offset + m.start(), offset + m.end(),
+                                offset + f_start, offset + f_end, people) for rule in rules]
                 position = max(f_end, m.start() + 1)  # a figure may follow in the match
         return found
 

@@ -306,7 +306,7 @@ def _cue_families(lexicon: Lexicon, family: str) -> dict[str, EventSpec]:
 
 def _rule(spec: dict[str, Any], where: Where, cues: dict[str, EventSpec],
           language: str, template: str, exclude: list[str] | None = None,
-          examples_at: tuple[str | int, ...] = ("examples",)
+          examples_at: tuple[str | int, ...] = ("examples",), variants: tuple[str, ...] = ()
           ) -> tuple[Rule | None, list[Diagnostic]]:
     """Compile one generated rule; `template` makes the indicator from an event's name;
     the examples were written at `examples_at` below the entry."""
@@ -326,11 +326,12 @@ def _rule(spec: dict[str, Any], where: Where, cues: dict[str, EventSpec],
         for name, event in cues.items())
     kinds = tuple((name, event.kind) for name, event in cues.items() if event.kind)
     patterns = tuple(compile_pattern(expand_pattern(p, language)) for p in spec["patterns"])
-    digest = hashlib.sha256((parsed.model_dump_json() + repr(cues)).encode()).hexdigest()
+    digest = hashlib.sha256((parsed.model_dump_json() + repr(cues) + repr(variants)).encode()
+                            ).hexdigest()
     return Rule(spec=parsed, file=shown, line=line, content_sha256=digest,
                 patterns=patterns, pattern_lines=(line,) * len(patterns),
                 example_lines=example_lines, cues=compiled_cues,
-                nearest_cue=True, cue_indicator=template, cue_kinds=kinds,
+                nearest_cue=True, cue_indicator=template, cue_kinds=kinds, variants=variants,
                 exclude=compile_pattern(f"{START}(?:{alternation(exclude, language)}){END}")
                 if exclude else None), []
 
@@ -374,22 +375,31 @@ Made = tuple[Rule | None, list[Diagnostic]]
 
 
 def _thing_rules(lexicon: Lexicon) -> list[Made]:
+    """One rule per counted thing. All things of a language share one pattern (and the
+    compounds one more), each thing a named group in it: the pattern sets stay small and a
+    figure is searched for once, not once per thing."""
     language = lexicon.language
-    rules: list[Made] = []
-    seen: dict[str, int] = {}
-    for thing, where in lexicon.things:
-        if units.canonical(thing.unit) is None:
-            continue  # reported when the lexicon was read
-        indicator = thing.indicator or FAMILY_INDICATORS[thing.family]
+    things = [(i, thing, where) for i, (thing, where) in enumerate(lexicon.things)
+              if units.canonical(thing.unit) is not None]  # others were reported on reading
+    nouns, compounds = [], []
+    for i, thing, _ in things:
         words = alternation(thing.nouns, language)
         if thing.abbreviations:
             words += "|" + "|".join(re.escape(a) + r"\.?" for a in thing.abbreviations)
-        noun = f"(?:{words})"
-        if thing.demonyms:
-            noun = f"(?-i:{noun})"  # "Poles", "Turks" are people only with their capital
-        patterns = [rf"{{quantity}}{SPACE}*(?:{{words:3}}){noun}{END}"]
+        # "Poles", "Turks" are people only with their capital letter
+        nouns.append(f"(?P<t{i}>(?-i:{words}))" if thing.demonyms else f"(?P<t{i}>{words})")
         if thing.compounds:
-            patterns.append(rf"{{quantity}}-(?:{alternation(thing.compounds, language)}){END}")
+            compounds.append(f"(?P<c{i}>{alternation(thing.compounds, language)})")
+    counted = rf"{{quantity}}{SPACE}*(?:{{words:3}})(?:{'|'.join(nouns)}){END}"
+    compound = rf"{{quantity}}-(?:{'|'.join(compounds)}){END}" if compounds else ""
+    rules: list[Made] = []
+    seen: dict[str, int] = {}
+    for i, thing, where in things:
+        indicator = thing.indicator or FAMILY_INDICATORS[thing.family]
+        patterns, variants = [counted], [f"t{i}"]
+        if thing.compounds:
+            patterns.append(compound)
+            variants.append(f"c{i}")
         unit = units.canonical(thing.unit) or thing.unit
         key = f"{unit}_{indicator}"
         seen[key] = seen.get(key, 0) + 1
@@ -402,7 +412,7 @@ def _thing_rules(lexicon: Lexicon) -> list[Made]:
             cues = {n: e for n, e in cues.items() if e.kind}  # they only change the kind
         spec = _base(rule_id, language, indicator, unit, "stock", patterns, thing.examples,
                      f"{thing.family}: {', '.join(thing.nouns[:4])}, …", min_value=2)
-        rules.append(_rule(spec, where, cues, language, template))
+        rules.append(_rule(spec, where, cues, language, template, variants=tuple(variants)))
     return rules
 
 

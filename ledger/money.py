@@ -100,14 +100,27 @@ _CURRENCY_LAST = re.compile(
 _QUALIFIER_FIRST = re.compile(rf"^(?:{QUALIFIER})(?:\s+|(?=\d))", re.IGNORECASE)
 
 
+def _index() -> tuple[dict[str, Currency], dict[str, list[Currency]]]:
+    """Currencies by symbol or code (first listed wins) and by lower-case name."""
+    exact: dict[str, Currency] = {}
+    named: dict[str, list[Currency]] = {}
+    for currency in CURRENCIES.values():
+        for key in (*currency.symbols, currency.code):
+            exact.setdefault(key, currency)
+        for name in currency.names:
+            named.setdefault(name.lower(), []).append(currency)
+    return exact, named
+
+
+_BY_SYMBOL, _BY_NAME = _index()
+
+
 def _currency_of(token: str, adjective: str) -> tuple[str, str] | None:
     """ISO code for a symbol, code or name (+ adjective); with a note when the name is shared."""
     adjective = adjective.strip("[] ").lower()
-    exact = [c for c in CURRENCIES.values() if token in c.symbols or token == c.code]
-    if exact:
-        return exact[0].code, ""
-    named = [c for c in CURRENCIES.values()
-             if " ".join(token.lower().split()) in (n.lower() for n in c.names)]
+    if token in _BY_SYMBOL:
+        return _BY_SYMBOL[token].code, ""
+    named = _BY_NAME.get(" ".join(token.lower().split()), [])
     if adjective:
         fitting = [c for c in named if adjective in (a.lower() for a in c.adjectives)]
         named = fitting or named

@@ -18,7 +18,7 @@ from ledger.extract import Match
 from ledger.findings import Finding
 from ledger.money import MONEY, Money, parse_money
 from ledger.numbers import APPROX_TOLERANCE, QUALIFIER, Quantity, parse_quantity
-from ledger.periods import find_periods
+from ledger.periods import find_periods, period_phrases
 from ledger.places import Gazetteer, Mention, choose_place, is_locative
 from ledger.rates import Rate, RateBook
 from ledger.rules import HOUSEHOLD_NOUNS, Rule, compile_pattern
@@ -137,12 +137,27 @@ def _as_of(doc: Document, offset: int, shifted: date | None) -> tuple[str, date 
     return segment.day.isoformat(), segment.day
 
 
-class _PlaceFinder:
-    """Place mentions per document, found once and reused for every figure."""
+class _Found:
+    """What normalise finds once per document or sentence and reuses for every figure: place
+    mentions and time phrases."""
 
     def __init__(self, gazetteer: Gazetteer) -> None:
         self.gazetteer = gazetteer
         self.cache: dict[str, tuple[list[Mention], list[int], str]] = {}
+        self._sentences: dict[tuple[int, int], tuple[list[tuple[str, re.Match[str]]],
+                                                     tuple[str, str]]] = {}
+        self._sentences_of = ""
+
+    def sentence(self, doc: Document, sentence: tuple[int, int], parties: Parties
+                 ) -> tuple[list[tuple[str, re.Match[str]]], tuple[str, str]]:
+        """The sentence's time phrases and (speaker, side), found once for all its figures
+        (kept for the current document only)."""
+        if doc.path != self._sentences_of:
+            self._sentences, self._sentences_of = {}, doc.path
+        if sentence not in self._sentences:
+            self._sentences[sentence] = (period_phrases(doc.text, *sentence),
+                                         parties.speaker(doc.text[sentence[0]:sentence[1]]))
+        return self._sentences[sentence]
 
     def _document(self, doc: Document) -> tuple[list[Mention], list[int], str]:
         """The document's mentions, their starts, and its most mentioned place (first
@@ -277,7 +292,7 @@ def _not_kept(rule: Rule, quantity: Quantity | None) -> str:
     return ""
 
 
-def _fact(match: Match, places: _PlaceFinder, rates: RateBook, findings: list[Finding],
+def _fact(match: Match, places: _Found, rates: RateBook, findings: list[Finding],
           figures: list[int], report_currency: str, parties: Parties) -> Fact | str:
     """The fact a match states, or why it states none."""
     doc, rule = match.document, match.rule
@@ -293,8 +308,10 @@ def _fact(match: Match, places: _PlaceFinder, rates: RateBook, findings: list[Fi
     indicator = rule.indicator_for(sentence_text, match.people, at)
     if indicator is None:
         return f"read by rule {rule.id}, whose cue words the sentence lacks"
+    phrases, (speaker, side) = places.sentence(doc, sentence, parties)
     period, day = find_periods(doc.text, sentence[0], sentence[1], match.fig_start,
-                               match.fig_end, doc.segment_at(match.fig_start).day, figures)
+                               match.fig_end, doc.segment_at(match.fig_start).day, figures,
+                               phrases)
     as_of, claim = _as_of(doc, match.fig_start, day.as_of if day else None)
     kind = rule.kind_for(sentence_text, at)
     if period is not None and period.is_flow and kind in ("stock", "flow"):
@@ -307,7 +324,6 @@ def _fact(match: Match, places: _PlaceFinder, rates: RateBook, findings: list[Fi
         unit = "household"
     low, high = quantity.low_high
     line = doc.line_of(match.fig_start)
-    speaker, side = parties.speaker(doc.text[sentence[0]:sentence[1]])
     fact = Fact(
         fact_id=_fact_id(doc, match.fig_start, match.fig_end, indicator),
         source=doc.path, indicator=indicator, value=quantity.value,
@@ -388,7 +404,7 @@ def normalise(matches: list[Match], rates: RateBook, gazetteer: Gazetteer,
     """Facts for the matches, in order; a stated conversion is never a fact of its own.
     Money is converted to USD and, when `report_currency` is another, to it as well.
     `rejected`, when given, hears why each figure a rule read gave no fact."""
-    places = _PlaceFinder(gazetteer)
+    places = _Found(gazetteer)
     parties = parties or Parties.load()[0]
     findings: list[Finding] = []
     facts: list[Fact] = []

@@ -410,21 +410,29 @@ _MONTH_AFTER = re.compile(rf"^(?:st|nd|rd|th)?\s*(?:of\s+)?(?:{_MONTH_WORDS})\b"
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
 
 
+_DIGIT_RUN = re.compile(r"[\d][\d,.'’ ]*")
+_CLOCK_AFTER = re.compile(r"^:\d\d")
+_CLOCK_BEFORE = re.compile(r"\d:$")
+_TIME_WORD_AFTER = re.compile(r"^\s*(?:a\.m\.|p\.m\.|am\b|pm\b|gmt\b|utc\b|hrs\b|h\b)",
+                              re.IGNORECASE)
+_DECADE_AFTER = re.compile(r"^'?s\b")
+_YEAR_BEFORE = re.compile(r"\b(?:in|since|of|from|by|until|till|before|after|year|the)\s+$",
+                          re.IGNORECASE)
+
+
 def looks_like_date_or_time(text: str, start: int, end: int) -> bool:
     """True when the number at text[start:end] is part of a date, a time of day or a year."""
-    number = re.search(r"[\d][\d,.'’ ]*", text[start:end])
+    number = _DIGIT_RUN.search(text, start, end)
     if not number:
         return False
     digits = number.group().strip()
-    at = start + number.start()  # the digits, after any qualifier ("October. More than 120")
+    at = number.start()  # the digits, after any qualifier ("October. More than 120")
     before, after = text[max(0, at - 20):at], text[end:end + 20]
-    if re.match(r"^:\d\d", after) or re.search(r"\d:$", before):
+    if _CLOCK_AFTER.match(after) or _CLOCK_BEFORE.search(before):
         return True
-    if re.match(r"^\s*(?:a\.m\.|p\.m\.|am\b|pm\b|gmt\b|utc\b|hrs\b|h\b)", after, re.IGNORECASE):
+    if _TIME_WORD_AFTER.match(after):
         return True
     if _MONTH_BEFORE.search(before) or _MONTH_AFTER.match(after):
         return True
     return bool(_YEAR.fullmatch(digits) and (
-        re.match(r"^'?s\b", after)
-        or re.search(r"\b(?:in|since|of|from|by|until|till|before|after|year|the)\s+$", before,
-                     re.IGNORECASE)))
+        _DECADE_AFTER.match(after) or _YEAR_BEFORE.search(before)))

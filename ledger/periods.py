@@ -31,27 +31,36 @@ _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 _SMALL = "|".join(UNITS)
 _PAST = r"(?:over|in|during|within|for)\s+(?:the\s+)?(?:past|last|previous)"
 
-_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("day", re.compile(rf"\b{_PAST}\s+(?:day|24\s+hours|twenty-four\s+hours)\b", re.I)),
-    ("week", re.compile(rf"\b{_PAST}\s+(?:week|seven\s+days|7\s+days)\b", re.I)),
-    ("days", re.compile(rf"\b{_PAST}\s+(?P<n>\d+|{_SMALL})\s+days\b", re.I)),
+_EN_PAST = ("past", "last", "previous")
+_PATTERNS: list[tuple[str, re.Pattern[str], tuple[str, ...]]] = [
+    ("day", re.compile(rf"\b{_PAST}\s+(?:day|24\s+hours|twenty-four\s+hours)\b", re.I), _EN_PAST),
+    ("week", re.compile(rf"\b{_PAST}\s+(?:week|seven\s+days|7\s+days)\b", re.I), _EN_PAST),
+    ("days", re.compile(rf"\b{_PAST}\s+(?P<n>\d+|{_SMALL})\s+days\b", re.I), _EN_PAST),
     ("since", re.compile(
         rf"\bsince\s+(?:(?P<m1>{_MONTH})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?"
         rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{_MONTH})"
-        rf"|(?P<iso>\d{{4}}-\d{{2}}-\d{{2}})|(?P<wd>{'|'.join(WEEKDAYS)}))\b", re.I)),
+        rf"|(?P<iso>\d{{4}}-\d{{2}}-\d{{2}})|(?P<wd>{'|'.join(WEEKDAYS)}))\b", re.I), ("since",)),
     ("day", re.compile(r"(?<!\w)за\s+(?:последние\s+|прошедшие\s+|минувшие\s+)?сутки(?!\w)"
-                       r"|(?<!\w)за\s+(?:последние|прошедшие)\s+24\s+часа(?!\w)", re.I)),
+                       r"|(?<!\w)за\s+(?:последние|прошедшие)\s+24\s+часа(?!\w)", re.I),
+     ("за",)),
     ("week", re.compile(r"(?<!\w)за\s+(?:последнюю|прошедшую|минувшую)\s+неделю(?!\w)",
-                        re.I)),
+                        re.I), ("за",)),
     ("days", re.compile(r"(?<!\w)за\s+(?:последние|прошедшие)\s+(?P<n>\d+)\s+(?:дня|дней)"
-                        r"(?!\w)", re.I)),
-    ("since", re.compile(rf"(?<!\w)с\s+(?P<d2>\d{{1,2}})\s+(?P<m2>{_MONTH_RU})(?!\w)", re.I)),
-    ("yesterday", re.compile(r"\byesterday\b|(?<!\w)вчера(?!\w)", re.I)),
-    ("last_week", re.compile(r"\blast\s+week\b|(?<!\w)на\s+прошлой\s+неделе(?!\w)", re.I)),
-    ("ago", re.compile(rf"\b(?P<n>\d+|an?|{_SMALL})\s+(?P<unit>day|week)s?\s+ago\b", re.I)),
+                        r"(?!\w)", re.I), ("за",)),
+    ("since", re.compile(rf"(?<!\w)с\s+(?P<d2>\d{{1,2}})\s+(?P<m2>{_MONTH_RU})(?!\w)", re.I),
+     ("с",)),
+    ("yesterday", re.compile(r"\byesterday\b|(?<!\w)вчера(?!\w)", re.I),
+     ("yesterday", "вчера")),
+    ("last_week", re.compile(r"\blast\s+week\b|(?<!\w)на\s+прошлой\s+неделе(?!\w)", re.I),
+     ("last", "прошлой")),
+    ("ago", re.compile(rf"\b(?P<n>\d+|an?|{_SMALL})\s+(?P<unit>day|week)s?\s+ago\b", re.I),
+     ("ago",)),
     ("weekday", re.compile(rf"\b(?:on|last)\s+(?P<wd>{'|'.join(WEEKDAYS)})\b"
-                           rf"|(?<!\w)во?\s+(?P<wd_ru>{'|'.join(WEEKDAYS_RU)})(?!\w)", re.I)),
+                           rf"|(?<!\w)во?\s+(?P<wd_ru>{'|'.join(WEEKDAYS_RU)})(?!\w)", re.I),
+     (*WEEKDAYS, *WEEKDAYS_RU)),
 ]
+"""Each kind of time phrase, with words one of which it always holds (a cheap test that
+spares most sentences the search)."""
 
 
 _STARTED = re.compile(r"\b(?:since|began|begun|started|erupted|broke\s+out|flared)\b"
@@ -131,29 +140,40 @@ def _resolve(kind: str, match: re.Match[str], as_of: date) -> Period | None:
     return Period(text, start, end, as_of=day)
 
 
+
+
+def period_phrases(text: str, start: int, end: int) -> list[tuple[str, re.Match[str]]]:
+    """Every time phrase in text[start:end], with its kind: found once per sentence, however
+    many figures it holds."""
+    lowered = text[start:end].lower()
+    return [(kind, match) for kind, pattern, words in _PATTERNS
+            if any(w in lowered for w in words)
+            for match in pattern.finditer(text, start, end)]
+
+
 def find_periods(text: str, start: int, end: int, fig_start: int, fig_end: int,
-                 as_of: date | None, other_figures: Sequence[int] = ()
+                 as_of: date | None, other_figures: Sequence[int] = (),
+                 phrases: list[tuple[str, re.Match[str]]] | None = None
                  ) -> tuple[Period | None, Period | None]:
     """The time phrases in text[start:end] nearest to the figure at text[fig_start:fig_end].
 
     Returns (the nearest period: a duration or a "since", the nearest phrase that moves the
     claim's date: "yesterday", "on Sunday"); either may be None. A phrase with another figure
     (a start offset in `other_figures`, sorted) between it and this figure belongs to that
-    figure.
+    figure. `phrases`, when given, are `period_phrases(text, start, end)` found before.
     """
     if as_of is None:
         return None, None
     periods: list[Period] = []
     days: list[Period] = []
-    for kind, pattern in _PATTERNS:
-        for match in pattern.finditer(text, start, end):
-            low, high = sorted((match.start(), fig_start))
-            i = bisect.bisect_right(other_figures, low)
-            if i < len(other_figures) and other_figures[i] < high:
-                continue
-            resolved = _resolve(kind, match, as_of)
-            if resolved is not None:
-                (days if resolved.as_of else periods).append(resolved)
+    for kind, match in phrases if phrases is not None else period_phrases(text, start, end):
+        low, high = sorted((match.start(), fig_start))
+        i = bisect.bisect_right(other_figures, low)
+        if i < len(other_figures) and other_figures[i] < high:
+            continue
+        resolved = _resolve(kind, match, as_of)
+        if resolved is not None:
+            (days if resolved.as_of else periods).append(resolved)
 
     def distance(p: Period) -> int:
         return p.start - fig_end if p.start >= fig_end else fig_start - p.end

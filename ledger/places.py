@@ -16,6 +16,7 @@ import re2
 
 from ledger.diagnostics import Diagnostic, error
 from ledger.sources import paragraph_spans
+from ledger.utf8 import Utf8Text
 from ledger.yaml_lines import Positions, YamlProblem, load
 
 _PREPOSITION_BEFORE = re.compile(
@@ -23,6 +24,9 @@ _PREPOSITION_BEFORE = re.compile(
     r"(?:\s+the)?|\bв|\bво|\bна|\bиз)\s+$",
     re.IGNORECASE,
 )
+
+
+_SPACES = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -103,7 +107,7 @@ class Gazetteer:
     def mentions(self, text: str, start: int = 0, end: int | None = None) -> list[Mention]:
         """Place names in text[start:end] that begin with a capital letter. A possessive
         ("Azerbaijan's defence ministry") names an actor, not a location, and is left out.
-        The text is searched a paragraph at a time: RE2 copies what it searches."""
+        The text is searched a paragraph at a time, each encoded once (see `ledger.utf8`)."""
         end = len(text) if end is None else end
         found: list[Mention] = []
         pattern = self._compiled()
@@ -111,14 +115,14 @@ class Gazetteer:
             if p_end <= start or p_start >= end:
                 continue
             offset = max(start, p_start)
-            chunk = text[offset:min(end, p_end)]
+            chunk = Utf8Text(text[offset:min(end, p_end)])
             pos = 0
-            while (match := pattern.search(chunk, pos)) is not None:
+            while (match := chunk.search(pattern, pos)) is not None:
                 m_start, m_end = (offset + i for i in match.span(1))
                 if text[m_start].isupper() and text[m_end:m_end + 2] not in ("'s", "’s"):
-                    name = self.alias_to_name[re.sub(r"\s+", " ", text[m_start:m_end]).lower()]
+                    name = self.alias_to_name[_SPACES.sub(" ", text[m_start:m_end]).lower()]
                     found.append(Mention(m_start, m_end, self.places[name]))
-                pos = m_end - offset
+                pos = m_end - offset  # the delimiter after a name may begin the next one
         return found
 
     def contains(self, outer: str, inner: str) -> bool:

@@ -185,6 +185,9 @@ class Rule:
     """Events that set the kind (a pledge is a plan), by event name."""
     exclude: Any = None
     """Words that, near the figure in its sentence, mean it is not one of the rule's facts."""
+    variants: tuple[str, ...] = ()
+    """For rules that share a pattern (a lexicon's counted things), per pattern the named
+    group that must have matched for the match to be this rule's."""
 
     def indicator_for(self, sentence: str, people: str = "",
                       at: tuple[int, int] | None = None) -> str | None:

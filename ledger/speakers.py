@@ -28,6 +28,7 @@ class Parties:
 
     side_conflict: dict[str, str] = field(default_factory=dict)
     aliases: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
+    _sides: dict[str, str] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, extra: Path | None = None) -> tuple[Parties, list[Diagnostic]]:
@@ -72,15 +73,17 @@ class Parties:
                                          f"side {side!r} needs a list of names"))
                     continue
                 self.side_conflict[side] = str(conflict["name"])
+                self._sides.clear()
                 for name in names:
                     self.aliases.append((re.compile(rf"\b{re.escape(name)}(?:'s|’s)?\b"), side))
         return diags
 
     def side_of(self, phrase: str) -> str:
-        for pattern, side in self.aliases:
-            if pattern.search(phrase):
-                return side
-        return ""
+        """The side whose name the phrase holds (the first listed), or ""."""
+        if phrase not in self._sides:
+            self._sides[phrase] = next(
+                (side for pattern, side in self.aliases if pattern.search(phrase)), "")
+        return self._sides[phrase]
 
     def speaker(self, sentence: str) -> tuple[str, str]:
         """(speaker, side) of a sentence's attribution, or ("", "") when it has none."""

@@ -19,8 +19,6 @@ from typing import Any
 
 import yaml
 
-from ledger.diagnostics import Diagnostic, error
-
 Path = tuple[str | int, ...]
 
 MAX_YAML_BYTES = 20_000_000
@@ -78,7 +76,7 @@ class _BoundedLoader(yaml.SafeLoader):
 
 def _scalar(node: yaml.ScalarNode, plain_text: bool = False) -> Any:
     value = node.value
-    if node.style is not None or plain_text:  # quoted: always text
+    if node.style or plain_text:  # quoted or block: always text (libyaml says "" for plain)
         return value
     if value in ("", "~", "null", "Null", "NULL"):
         return None
@@ -122,10 +120,43 @@ def load(text: str, plain_text: bool = False) -> tuple[Any, Positions]:
     if len(text) > MAX_YAML_BYTES:
         raise YamlProblem(f"YAML text of {len(text):,} characters is larger than the "
                           f"{MAX_YAML_BYTES:,} ledger reads", 1, 1)
+    root = _compose_fast(text)
+    if root is False:  # no libyaml, or a problem: the Python loader names it precisely
+        root = _compose_checked(text)
+    positions = Positions()
+    if root is None:
+        return None, positions
+    return _build(root, (), positions, plain_text), positions
+
+
+def _compose_fast(text: str) -> Any:
+    """Compose with libyaml (C) after a pass over its events that finds no alias, anchor or
+    excessive depth; False when libyaml is absent or anything is wrong."""
+    loader = getattr(yaml, "CSafeLoader", None)
+    if loader is None:
+        return False
+    try:
+        depth = 0
+        for event in yaml.parse(text, Loader=loader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+                return False
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_YAML_DEPTH:
+                    return False
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+        return yaml.compose(text, Loader=loader)
+    except (yaml.YAMLError, RecursionError):
+        return False
+
+
+def _compose_checked(text: str) -> Any:
+    """Compose with the Python loader that refuses aliases and deep nesting at their line."""
     try:
         loader = _BoundedLoader(text)
         try:
-            root = loader.get_single_node()
+            return loader.get_single_node()
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
@@ -136,20 +167,3 @@ def load(text: str, plain_text: bool = False) -> tuple[Any, Positions]:
         raise YamlProblem(f"invalid YAML: {exc}", 1, 1) from exc
     except RecursionError as exc:
         raise YamlProblem(f"nesting deeper than {MAX_YAML_DEPTH} levels", 1, 1) from exc
-    positions = Positions()
-    if root is None:
-        return None, positions
-    return _build(root, (), positions, plain_text), positions
-
-
-def load_file(path: Any, shown: str) -> tuple[Any, list[Diagnostic]]:
-    """Read and parse a YAML file; problems come back as one `file:line` error."""
-    try:
-        data, _ = load(path.read_text("utf-8"))
-    except UnicodeDecodeError as exc:
-        return None, [error(shown, "Y001", f"not UTF-8 (byte {exc.start})")]
-    except OSError as exc:
-        return None, [error(shown, "Y001", f"cannot read the file: {exc.strerror}")]
-    except YamlProblem as exc:
-        return None, [error(shown, "Y001", exc.message, exc.line, exc.col)]
-    return data, []

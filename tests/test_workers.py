@@ -1,0 +1,29 @@
+"""Reading on every core: a build on two processes writes the bytes one process writes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from conftest import EXAMPLES
+
+from ledger.build import OUTPUT_NAMES, build
+from ledger.workers import MIN_DOCUMENTS_PER_JOB
+
+
+def test_two_processes_write_the_bytes_of_one(tmp_path: Path) -> None:
+    project = tmp_path / "many"
+    shutil.copytree(EXAMPLES / "karabakh-returns", project,
+                    ignore=shutil.ignore_patterns("build", "sources.csv"))
+    sources = project / "sources"
+    originals = sorted(p for p in sources.iterdir() if p.is_file())
+    for copy in range(3):  # enough documents that two processes share them
+        for path in originals:
+            shutil.copy(path, sources / f"copy{copy}-{path.name}")
+    assert len(list(sources.iterdir())) >= 2 * MIN_DOCUMENTS_PER_JOB
+    one = build(project, tmp_path / "one", jobs=1)
+    two = build(project, tmp_path / "two", jobs=2)
+    assert len(one.facts) == len(two.facts) > 0
+    for name in OUTPUT_NAMES:
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), (
+            name)
