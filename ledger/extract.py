@@ -44,18 +44,21 @@ def not_a_count(text: str, start: int, end: int) -> bool:
                          or start == 0 or text[start - 1].isspace()):
         return True
     before = text[start - 1] if start > 0 else " "
-    return (looks_like_date_or_time(text, start, end) or bool(_PARTITIVE.match(text, start))
-            or (text[start:end].lower() == "one" and bool(_PRONOUN_ONE.search(text[:start])))
-            or before.isdigit()  # starts inside a number ("12.7" is not ".7", "2022" not "022")
+    return (before.isdigit()  # starts inside a number ("12.7" is not ".7", "2022" not "022")
             or (before in ".,'’" and start > 1 and text[start - 2].isdigit())
             or (before == "-" and start > 1 and text[start - 2].isalpha())  # "Su-25", "MiG-29"
             or (text[start] == "." and not before.isspace())  # "services.20426": a full stop
             or (before.isalnum() and text[start].isalnum() and not _glued(before, text[start]))
             or (end < len(text) and text[end].isalpha() and not _glued(text[end - 1], text[end])
                 and not _GLUED_SCALE.search(text, max(start, end - 5), end))
-            or bool(_VAGUE_BEFORE.search(text, max(0, start - 16), start))
-            or bool(_FRACTION_BEFORE.search(text, max(0, start - 24), start))
-            or bool(_FRACTION_AFTER.match(text, end)))
+            or (text[start:end].lower() == "one"
+                and bool(_PRONOUN_ONE.search(text, max(0, start - 12), start)))
+            or bool(_PARTITIVE.match(text, start))
+            or (before.isspace() and (
+                bool(_VAGUE_BEFORE.search(text, max(0, start - 16), start))
+                or bool(_FRACTION_BEFORE.search(text, max(0, start - 24), start))))
+            or bool(_FRACTION_AFTER.match(text, end))
+            or looks_like_date_or_time(text, start, end))
 
 
 def _glued(left: str, right: str) -> bool:
@@ -205,6 +208,18 @@ def _best(matches: list[Match], order: dict[str, int]) -> list[Match]:
     return sorted(kept, key=lambda m: (m.fig_start, m.fig_end))
 
 
+def base_language(tag: str) -> str:
+    """The language of a tag such as `en-GB` or `ru_RU`."""
+    return tag.split("-")[0].split("_")[0].lower()
+
+
+def prepare(rulebook: RuleBook, languages: set[str]) -> None:
+    """Compile the pattern sets of these languages now (a pool of processes then inherits
+    them instead of compiling them once each)."""
+    for language in sorted(languages):
+        _Matcher([r for r in rulebook.rules if r.spec.language == language])
+
+
 def extract(documents: list[Document], rulebook: RuleBook,
             progress: Callable[[int, int], None] | None = None) -> list[Match]:
     """Every figure the rules find, one match per figure, in document and text order.
@@ -213,7 +228,7 @@ def extract(documents: list[Document], rulebook: RuleBook,
     order = {rule.id: i for i, rule in enumerate(rulebook.rules)}
     result: list[Match] = []
     for done, doc in enumerate(documents, start=1):
-        language = doc.language.split("-")[0].split("_")[0].lower()
+        language = base_language(doc.language)
         if language not in matchers:
             matchers[language] = _Matcher([r for r in rulebook.rules
                                            if r.spec.language == language])

@@ -309,12 +309,12 @@ def parse_number(text: str, locale: str = "en") -> Number | None:
     text = text.strip()
     if text.lower() in ("a", "an"):
         return None
-    words = _parse_words(text)
+    words = None if text[:1].isdigit() else _parse_words(text)
     if words is not None:
         return Number(words, 1, "", (f"number words {text!r} = {words:g}",))
     scale = 1
     scale_step: tuple[str, ...] = ()
-    match = _SCALE_AT_END.match(text)
+    match = None if text[-1:].isdigit() else _SCALE_AT_END.match(text)
     if match and match.group("num"):
         word = match.group("scale").lower()
         scale = SCALES.get(word) or SCALE_ABBREVIATIONS.get(word) or RU_SCALES[word]

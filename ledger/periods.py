@@ -42,13 +42,13 @@ _PATTERNS: list[tuple[str, re.Pattern[str], tuple[str, ...]]] = [
         rf"|(?P<iso>\d{{4}}-\d{{2}}-\d{{2}})|(?P<wd>{'|'.join(WEEKDAYS)}))\b", re.I), ("since",)),
     ("day", re.compile(r"(?<!\w)за\s+(?:последние\s+|прошедшие\s+|минувшие\s+)?сутки(?!\w)"
                        r"|(?<!\w)за\s+(?:последние|прошедшие)\s+24\s+часа(?!\w)", re.I),
-     ("за",)),
+     ("за ",)),
     ("week", re.compile(r"(?<!\w)за\s+(?:последнюю|прошедшую|минувшую)\s+неделю(?!\w)",
-                        re.I), ("за",)),
+                        re.I), ("за ",)),
     ("days", re.compile(r"(?<!\w)за\s+(?:последние|прошедшие)\s+(?P<n>\d+)\s+(?:дня|дней)"
-                        r"(?!\w)", re.I), ("за",)),
+                        r"(?!\w)", re.I), ("за ",)),
     ("since", re.compile(rf"(?<!\w)с\s+(?P<d2>\d{{1,2}})\s+(?P<m2>{_MONTH_RU})(?!\w)", re.I),
-     ("с",)),
+     ("с ",)),
     ("yesterday", re.compile(r"\byesterday\b|(?<!\w)вчера(?!\w)", re.I),
      ("yesterday", "вчера")),
     ("last_week", re.compile(r"\blast\s+week\b|(?<!\w)на\s+прошлой\s+неделе(?!\w)", re.I),
@@ -61,6 +61,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str], tuple[str, ...]]] = [
 ]
 """Each kind of time phrase, with words one of which it always holds (a cheap test that
 spares most sentences the search)."""
+_KEYWORDS = re.compile("|".join(re.escape(w) for w in sorted(
+    {w for _, _, words in _PATTERNS for w in words}, key=len, reverse=True)))
 
 
 _STARTED = re.compile(r"\b(?:since|began|begun|started|erupted|broke\s+out|flared)\b"
@@ -145,9 +147,11 @@ def _resolve(kind: str, match: re.Match[str], as_of: date) -> Period | None:
 def period_phrases(text: str, start: int, end: int) -> list[tuple[str, re.Match[str]]]:
     """Every time phrase in text[start:end], with its kind: found once per sentence, however
     many figures it holds."""
-    lowered = text[start:end].lower()
+    present = set(_KEYWORDS.findall(text[start:end].lower()))
+    if not present:
+        return []
     return [(kind, match) for kind, pattern, words in _PATTERNS
-            if any(w in lowered for w in words)
+            if present.intersection(words)
             for match in pattern.finditer(text, start, end)]
 
 

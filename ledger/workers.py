@@ -18,7 +18,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ledger.extract import extract
+from ledger.extract import base_language, extract, prepare
 from ledger.findings import Finding
 from ledger.normalise import Fact, normalise
 from ledger.places import Gazetteer
@@ -110,6 +110,8 @@ def read_figures(documents: list[Document], context: Context, jobs: int = 1,
     jobs = min(jobs, len(documents) // MIN_DOCUMENTS_PER_JOB)
     if jobs <= 1 or "fork" not in methods:
         return _read(documents, context, progress)
+    prepare(context.rulebook, {base_language(d.language) for d in documents})
+    context.gazetteer.mentions("")  # compiles the gazetteer's pattern
     runs = _runs(documents, jobs * CHUNKS_PER_JOB)
     figures = Figures()
     _SHARED = (documents, context)
