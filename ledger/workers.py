@@ -13,6 +13,7 @@ Public surface: `read_figures(documents, context, jobs, progress)` returns a `Fi
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable
@@ -115,6 +116,7 @@ def read_figures(documents: list[Document], context: Context, jobs: int = 1,
     runs = _runs(documents, jobs * CHUNKS_PER_JOB)
     figures = Figures()
     _SHARED = (documents, context)
+    gc.freeze()  # the workers' collections then leave the inherited objects (and pages) alone
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             for (_, end), part in zip(runs, pool.imap(_read_run, runs), strict=True):
@@ -123,4 +125,5 @@ def read_figures(documents: list[Document], context: Context, jobs: int = 1,
                     progress(end, len(documents))
     finally:
         _SHARED = None
+        gc.unfreeze()
     return figures
