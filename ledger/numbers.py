@@ -246,20 +246,26 @@ def parse_digits(text: str, locale: str = "en") -> tuple[float, str]:
     return float(head + tail), ""
 
 
+def _scale_of(token: str) -> float | None:
+    return RU_SCALES.get(token) or SCALES.get(token) or (
+        SCALE_ABBREVIATIONS.get(token) if token.startswith("d") else None)
+
+
 def _parse_words(words: str) -> float | None:
     """Number words in English or Russian: "two hundred and fifty", "three lakh crore" (scale
-    words multiply), "one million and a half" (half of the scale before it), "полутора"."""
+    words multiply), "one million and a half" or "and one half" (half of the scale before
+    it), "a half million" (half of the scale after it), "полутора"."""
     total: float = 0
     current: float = 0
     last_chunk: float = 0
     last_scale: float = 0
     previous_scale = False
     seen = False
-    for token in re.split(r"[\s-]+", words.lower().replace("ё", "е")):
-        if token in ("and", "", "a", "an"):
-            continue  # "a hundred", "half a dozen": the scale word does the work
-        scale = RU_SCALES.get(token) or SCALES.get(token) or (
-            SCALE_ABBREVIATIONS.get(token) if token.startswith("d") else None)
+    tokens = [t for t in re.split(r"[\s-]+", words.lower().replace("ё", "е"))
+              if t not in ("and", "", "a", "an")]  # "a hundred": the scale word does the work
+    for i, token in enumerate(tokens):
+        following = tokens[i + 1] if i + 1 < len(tokens) else ""
+        scale = _scale_of(token)
         if token == "hundred" and not previous_scale:
             current = (current or 1) * 100
         elif scale is not None and previous_scale and current == 0:
@@ -271,8 +277,12 @@ def _parse_words(words: str) -> float | None:
             last_chunk = (current or 1) * scale
             total += last_chunk
             current, last_scale = 0, scale
-        elif token == "half" and current == 0 and last_scale:
-            total += last_scale / 2  # "one million and a half"
+        elif token == "half" and _scale_of(following) is not None:
+            current += 0.5  # "a half million": half of the scale that follows
+        elif token == "half" and last_scale and (current == 0 or (
+                current == 1 and tokens[i - 1] == "one")):
+            total += last_scale / 2  # "one million and a half", "two million and one half"
+            current = 0
         elif token == "half":
             current += 0.5
         elif token in RU_WORDS:

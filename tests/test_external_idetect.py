@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import csv
 from datetime import date
+from pathlib import Path
 
 from conftest import SHARED, needs_shared
 
+from ledger.build import project_rulebook
 from ledger.examples import ExampleContext
 from ledger.extract import extract, not_a_count
 from ledger.normalise import normalise
 from ledger.numbers import parse_quantity, quantity_block
-from ledger.rules import builtin_rules_dir, compile_pattern, load_rulebook
+from ledger.rules import compile_pattern
 from ledger.sources import Document, Segment, normalise_text, sentence_spans
 
 GOLD = SHARED / "external" / "idetect-d4d" / "idetect_test_nlp.derived.csv"
@@ -48,7 +50,7 @@ def test_idetect_gold_quantities_are_found() -> None:
     needs_shared(GOLD)
     with GOLD.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    book, _ = load_rulebook([(builtin_rules_dir(), "rules")])
+    book, _ = project_rulebook(Path("no-project"), with_builtin=True)  # rules and lexicons
     context = ExampleContext.default()
     pattern = compile_pattern(quantity_block("en"))
     written = found = 0
@@ -72,5 +74,5 @@ def test_idetect_gold_quantities_are_found() -> None:
     print(f"IDETECT: {found}/{written} rows found ({rate:.3f}); {len(not_written)} rows not "
           f"written in their excerpt; missed: {' '.join(missed)}")
     assert sorted(not_written, key=int) == sorted(NOT_WRITTEN, key=int)
-    assert rate >= 0.9, f"{found}/{written}"
+    assert rate >= 0.91, f"{found}/{written}"
 
