@@ -11,21 +11,20 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from ledger import __version__
 from ledger.boundary import project_file_problems
 from ledger.config import CONFIG_NAME, load_config
 from ledger.decisions import DECISIONS_NAME, load_decisions
-from ledger.diagnostics import Diagnostic, LedgerError, error, has_errors
+from ledger.diagnostics import Diagnostic, LedgerError, error, has_errors, warning
 from ledger.findings import Finding
 from ledger.lexicon import builtin_lexicon_dir, hint_patterns, lexicon_rules, load_lexicons
 from ledger.normalise import Fact
+from ledger.outfolder import exclusive, write_outputs
 from ledger.places import Gazetteer
 from ledger.rates import RateBook
 from ledger.reconcile import Observation, ReconcileSettings, reconcile
@@ -51,8 +50,6 @@ from ledger.unread import Unread, find_unread, read_share
 from ledger.workers import Context, default_jobs, read_figures
 
 MANIFEST_SCHEMA_VERSION = 1
-OUTPUT_NAMES = ("facts.csv", "observations.csv", "findings.csv", "unread.csv", "ledger.xlsx",
-                "index.html", "facts.hxl.csv", "datapackage.json", "manifest.json")
 
 
 @dataclass
@@ -78,9 +75,15 @@ def build(project: Path, out: Path | None = None,
     folder is read unless `follow_symlinks`; documents are read on `jobs` processes (default:
     every processor), with the same outputs whatever the number."""
     out = out if out is not None else project / "build"
-    diagnostics: list[Diagnostic] = []
     if not project.is_dir():
         raise LedgerError([error(str(project), "P002", "project folder not found")])
+    with exclusive(out):
+        return _build(project, out, progress, follow_symlinks, jobs)
+
+
+def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None,
+           follow_symlinks: bool, jobs: int | None) -> BuildResult:
+    diagnostics: list[Diagnostic] = []
 
     if out.resolve().is_relative_to((project / "sources").resolve()):
         raise LedgerError([error(str(out), "O001", "the output folder cannot be inside "
@@ -91,7 +94,8 @@ def build(project: Path, out: Path | None = None,
     config, found = load_config(project)
     diagnostics += found
     documents, found = read_sources(project / "sources", shown_root=project,
-                                    follow_symlinks=follow_symlinks)
+                                    follow_symlinks=follow_symlinks,
+                                    max_bytes=int(config.max_document_mb * 1_000_000))
     diagnostics += found
     rulebook, found = project_rulebook(project, config.builtin_rules)
     diagnostics += found
@@ -120,7 +124,8 @@ def build(project: Path, out: Path | None = None,
     findings = sorted(findings + conflicts, key=lambda f: (f.code, f.fact_ids, f.message))
 
     title = config.title or project.resolve().name
-    moment = _pinned_moment(documents)
+    moment, found = _pinned_moment(documents)
+    diagnostics += found
     used_tables = {t for f in facts for t in (f.fx_table, f.report_fx_table) if t}
     inputs = _inputs(project, documents, rulebook, rates, used_tables)
     rule_library = _rule_library_version(rulebook)
@@ -194,16 +199,31 @@ def _rule_library_version(rulebook: RuleBook) -> str:
     return f"{__version__}+{digest[:12]}"
 
 
-def _pinned_moment(documents: list[Document]) -> datetime:
-    """SOURCE_DATE_EPOCH when set, else midnight UTC of the newest source's date."""
+EARLIEST, LATEST = datetime(1980, 1, 1), datetime(2107, 12, 31, 23, 59, 58)
+"""The times a workbook (a zip file) can hold."""
+
+
+def _pinned_moment(documents: list[Document]) -> tuple[datetime, list[Diagnostic]]:
+    """SOURCE_DATE_EPOCH when set, else midnight UTC of the newest source's date; kept within
+    the times a zip file can hold (a warning says so when it had to be moved)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), UTC).replace(tzinfo=None)
+    if epoch:
+        if not epoch.isdigit() or len(epoch) > 12:
+            return datetime(2000, 1, 1), [warning(
+                "SOURCE_DATE_EPOCH", "B001", f"{epoch[:20]!r} is not a number of seconds since "
+                "1970; the outputs are stamped 2000-01-01")]
+        moment = datetime(1970, 1, 1) + timedelta(seconds=int(epoch))
+        if not EARLIEST <= moment <= LATEST:
+            kept = min(max(moment, EARLIEST), LATEST)
+            return kept, [warning("SOURCE_DATE_EPOCH", "B001", f"{epoch} is {moment:%Y-%m-%d}, "
+                                  "outside the years 1980 to 2107 a workbook can hold; the "
+                                  f"outputs are stamped {kept:%Y-%m-%d}")]
+        return moment, []
     days = [d.published for d in documents if d.published]
     newest = max(days) if days else None
     if newest is None or newest.year < 1980:
-        return datetime(2000, 1, 1)
-    return datetime(newest.year, newest.month, newest.day)
+        return datetime(2000, 1, 1), []
+    return min(datetime(newest.year, newest.month, newest.day), LATEST), []
 
 
 def _sha256(data: bytes) -> str:
@@ -245,63 +265,3 @@ def _manifest(inputs: list[dict[str, str]], files: dict[str, bytes], moment: dat
         "diagnostics": [d.format() for d in diagnostics],
     }
     return (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-
-
-def _previous_outputs(out: Path) -> set[str] | None:
-    """Names of the files in `out` that a previous build wrote, or None if it is not one.
-
-    A manifest is trusted only for the files it lists whose bytes still match its hash and
-    whose names ledger writes: a forged or stale manifest cannot make a build delete anything
-    else."""
-    try:
-        manifest = json.loads((out / "manifest.json").read_text("utf-8"))
-        if manifest.get("tool", {}).get("name") != "ledger":
-            return None
-        trusted = {"manifest.json"}
-        for entry in manifest.get("outputs", []):
-            name = entry.get("path")
-            if name not in OUTPUT_NAMES or not (out / name).is_file() or (
-                    out / name).is_symlink():
-                continue
-            if _sha256((out / name).read_bytes()) == entry.get("sha256"):
-                trusted.add(name)
-        return trusted
-    except (OSError, ValueError, AttributeError, TypeError, KeyError):
-        return None
-
-
-def write_outputs(out: Path, files: dict[str, bytes]) -> None:
-    """Write all files to a temporary folder, then swap it in for `out` in one rename."""
-    if out.exists():
-        if not out.is_dir():
-            raise LedgerError([error(str(out), "O001", "output path exists and is not a folder")])
-        present = {p.name for p in out.iterdir()}
-        if present:
-            previous = _previous_outputs(out)
-            foreign = sorted(present - previous) if previous is not None else sorted(present)
-            if foreign:
-                raise LedgerError([error(str(out), "O001",
-                                         "refusing to replace a folder that holds files ledger "
-                                         f"did not write: {', '.join(foreign[:5])}; choose "
-                                         "another --out")])
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        tmp.chmod(0o777 & ~umask)
-        for name, data in files.items():
-            with open(tmp / name, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-        if out.exists():
-            old = out.parent / f".{out.name}.old-{os.getpid()}"
-            os.rename(out, old)
-            os.rename(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.rename(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise

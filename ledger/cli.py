@@ -91,7 +91,8 @@ def _finding_diagnostics(result: Any) -> list[Diagnostic]:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from ledger.build import OUTPUT_NAMES, build
+    from ledger.build import build
+    from ledger.outfolder import OUTPUT_NAMES
 
     result = build(Path(args.project), Path(args.out) if args.out else None,
                    progress=_progress(not args.quiet), follow_symlinks=args.follow_symlinks,

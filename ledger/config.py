@@ -38,6 +38,9 @@ class ProjectConfig(BaseModel):
         description="Money is converted to USD and, when this is another ISO code, to it too.")
     builtin_rules: bool = Field(
         True, description="Use the built-in rule library as well as PROJECT/rules/.")
+    max_document_mb: float = Field(
+        50, gt=0, description="A source file larger than this many megabytes is skipped with "
+                              "a warning naming it (a mistaken dump or a hostile file).")
 
 
 def _line_of(text: str, key: str) -> int:

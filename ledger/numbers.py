@@ -321,6 +321,8 @@ def parse_number(text: str, locale: str = "en") -> Number | None:
         return None
     words = None if text[:1].isdigit() else _parse_words(text)
     if words is not None:
+        if not words < 10 ** MAX_DIGITS:
+            return None
         return Number(words, 1, "", (f"number words {text!r} = {words:g}",))
     scale = 1
     scale_step: tuple[str, ...] = ()
@@ -343,6 +345,8 @@ def parse_number(text: str, locale: str = "en") -> Number | None:
         value, note, first = parsed, "", f"number words {text!r} = {parsed:g}"
     if scale != 1:
         value = float(Decimal(repr(value)) * scale)
+    if not value < 10 ** MAX_DIGITS:  # also refuses inf and nan
+        return None
     return Number(value, scale, note, (first, *scale_step))
 
 

@@ -145,6 +145,14 @@ class RateTable:
                     int(s.rows[i]), s.sources[i], self.basis)
 
 
+MIN_RATE, MAX_RATE = 1e-6, 1e13
+"""Units per USD outside these bounds are no currency's rate (the bounds hold the Kuwaiti
+dinar, about 0.3, and hyperinflated currencies before their redenomination)."""
+OUTLIER_FACTOR = 10
+"""A project rate this many times above or below the shipped official rate of the same
+currency and day is reported: a row in the wrong unit or direction, most likely."""
+
+
 def _read_table(path: Path, shown: str, default_source: str, settings: TableSettings
                 ) -> tuple[dict[str, _Series], list[Diagnostic]]:
     """Read a `date,currency,per_usd[,source][,units]` table; bad rows are diagnostics."""
@@ -160,16 +168,20 @@ def _read_table(path: Path, shown: str, default_source: str, settings: TableSett
     values = pd.to_numeric(frame["per_usd"], errors="coerce")
     units = (pd.to_numeric(frame["units"], errors="coerce") if "units" in frame.columns
              else pd.Series(float(settings.units), index=frame.index))
-    bad = dates.isna() | values.isna() | ~(values > 0) | units.isna() | ~(units > 0)
+    finite = np.isfinite(values) & (values >= MIN_RATE) & (values <= MAX_RATE)
+    bad = dates.isna() | values.isna() | ~finite | units.isna() | ~(units > 0) | ~np.isfinite(
+        units)
     rejected = frame[bad]
     diags = [error(shown, "X001", f"bad rate row {day},{currency},{value!r}: needs an ISO date "
-                   "and a positive rate (and units)", line)
+                   f"and a finite rate from {MIN_RATE:g} to {MAX_RATE:g} units per USD (and "
+                   "units)", line)
              for day, currency, value, line in zip(
                  rejected["date"].tolist(), rejected["currency"].tolist(),
                  rejected["per_usd"].tolist(), rejected["line"].tolist(), strict=True)]
     keep = ~bad
     per_usd = values[keep] if settings.quote == "per_usd" else units[keep] / values[keep]
-    frame = frame[keep].assign(
+    frame = frame[keep]
+    frame = frame.assign(
         day=dates[keep].to_numpy().astype("datetime64[D]").astype(np.int64), value=per_usd,
         currency=frame["currency"].str.strip().str.upper())
     source = settings.source or default_source
@@ -242,7 +254,34 @@ class RateBook:
                 id=entry["id"], file=entry["file"], basis=entry["basis"], source=entry["source"],
                 official_for=tuple(entry["official_for"]), max_lag_days=entry["max_lag_days"],
                 path=path))
+        diags += book._outliers()
         return book, diags
+
+    def _outliers(self) -> list[Diagnostic]:
+        """A warning for each project table's currency whose rates stray from the shipped
+        official rate of the same day by more than OUTLIER_FACTOR (the first such row)."""
+        shipped = [t for t in self.tables if not t.id.startswith("project:")]
+        diags = []
+        for table in self.tables:
+            if not table.id.startswith("project:"):
+                continue
+            for currency, series in sorted(table.all_series().items()):
+                for day, value, line in zip(series.days, series.values, series.rows,
+                                            strict=True):
+                    on = _EPOCH + timedelta(days=int(day))
+                    official = next((r for t in shipped if (r := t.rate_on(currency, on))),
+                                    None)
+                    if official is None:
+                        continue
+                    ratio = float(value) / official.per_usd
+                    if ratio > OUTLIER_FACTOR or ratio < 1 / OUTLIER_FACTOR:
+                        diags.append(warning(
+                            table.file, "X003", f"{currency} {float(value):g} per USD on {on} "
+                            f"is {ratio:.3g} times the official {official.per_usd:g} "
+                            f"({official.source}): check the row's unit and direction",
+                            int(line)))
+                        break
+        return diags
 
     def _add_project_table(self, path: Path) -> list[Diagnostic]:
         shown = f"rates/{path.name}"

@@ -107,9 +107,18 @@ def detect_language(text: str) -> str:
     return "ru" if letters and cyrillic / len(letters) > 0.5 else "en"
 
 
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
+"""Soft hyphens, zero-width spaces and joiners, word joiners, byte-order marks: invisible, and
+inside a number they would cut it in two ("1,\u200b200" is 1,200)."""
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def normalise_text(raw: str) -> str:
-    """The one normalisation every offset refers to: `\\n` newlines and Unicode NFC."""
-    return unicodedata.normalize("NFC", raw.replace("\r\n", "\n").replace("\r", "\n"))
+    """The one normalisation every offset refers to: `\\n` newlines, Unicode NFC, invisible
+    characters removed and control characters (NUL, escape, …) turned into spaces."""
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub(" ", _INVISIBLE.sub("", text))
+    return unicodedata.normalize("NFC", text)
 
 
 # --- catalogue ---------------------------------------------------------------------------------
@@ -130,29 +139,66 @@ class CatalogueRow:
 
 
 def _read_catalogue(path: Path, shown: str) -> tuple[list[CatalogueRow], list[Diagnostic]]:
+    """Read the catalogue strictly: a quote left open, a row with more fields than the header,
+    a column named twice or a delimiter other than a comma is an error at its line (a lenient
+    reader would silently swallow the rows after an open quote)."""
     diags: list[Diagnostic] = []
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         return [], [error(shown, "S004", f"catalogue is not UTF-8 (byte {exc.start})")]
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = reader.fieldnames or []
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        records = [(reader.line_num, record) for record in reader]
+    except csv.Error as exc:
+        opened = _unclosed_quote_line(text)
+        if opened:
+            return [], [error(shown, "S004", "a quote opened on this line is never closed: "
+                              "every later row would be read as part of this one", opened)]
+        return [], [error(shown, "S004", f"malformed CSV: {exc}", reader.line_num)]
+    if not records:
+        return [], [error(shown, "S004", "catalogue is empty: it needs a header with 'path'")]
+    header = [c.strip() for c in records[0][1]]
     if "path" not in header:
-        return [], [error(shown, "S004", "catalogue has no 'path' column", line=1)]
+        hint = next((f"; it looks separated by {name}, but a catalogue uses commas"
+                     for sep, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "bars"))
+                     if sep in ",".join(header)), "")
+        return [], [error(shown, "S004", f"catalogue has no 'path' column{hint}", line=1)]
+    twice = sorted({c for c in header if header.count(c) > 1})
+    if twice:
+        return [], [error(shown, "S004", f"column {twice[0]!r} is named twice", line=1)]
     known = set(CATALOGUE_COLUMNS) | set(OPTIONAL_COLUMNS)
     for col in header:
         if col not in known:
             diags.append(warning(shown, "S004", f"unknown catalogue column {col!r} ignored",
                                  line=1))
     rows: list[CatalogueRow] = []
-    for record in reader:
-        line = reader.line_num
-        values = {k: (record.get(k) or "").strip() for k in known}
+    for line, record in records[1:]:
+        if not any(cell.strip() for cell in record):
+            continue
+        if len(record) > len(header):
+            diags.append(error(shown, "S004", f"row has {len(record)} fields but the header "
+                               f"has {len(header)}: quote a value that holds a comma", line))
+            continue
+        fields = dict(zip(header, record, strict=False))
+        values = {k: (fields.get(k) or "").strip() for k in known}
         if not values["path"]:
             diags.append(error(shown, "S004", "row has an empty 'path'", line=line))
             continue
         rows.append(CatalogueRow(line=line, catalogue=shown, **values))
     return rows, diags
+
+
+def _unclosed_quote_line(text: str) -> int:
+    """The line where a double quote opens that is never closed, or 0."""
+    quoted, opened, line = False, 0, 1
+    for char in text:
+        if char == '"':
+            quoted = not quoted
+            opened = line if quoted else opened
+        elif char == "\n":
+            line += 1
+    return opened if quoted else 0
 
 
 def _parse_published(value: str) -> tuple[date | None, datetime | None]:
@@ -331,9 +377,34 @@ SOFT_WRAP_MIN = 40
 a dateline, a list item); after a longer line it is a wrap of running text."""
 
 
+PARAGRAPH_WINDOW = 20_000
+"""The longest stretch matched at once: a longer paragraph (a document with no line breaks,
+a table flattened into one line) is cut at white space, so work stays proportional to the
+text whatever its shape."""
+SENTENCE_WINDOW = 1_000
+"""The longest sentence: a run of text without a full stop is cut at white space, so a quote
+stays readable and the work per figure stays bounded."""
+
+
+def windows(text: str, start: int, end: int, size: int) -> list[tuple[int, int]]:
+    """text[start:end] cut into spans of at most `size` characters, at white space where
+    there is some in the second half of a span."""
+    spans = []
+    while end - start > size:
+        cut = text.rfind(" ", start + size // 2, start + size)
+        cut = max(cut, text.rfind("\n", start + size // 2, start + size))
+        cut = cut + 1 if cut > start else start + size
+        spans.append((start, cut))
+        start = cut
+    spans.append((start, end))
+    return spans
+
+
 def paragraph_spans(text: str) -> list[tuple[int, int]]:
-    """Paragraphs: runs of non-blank lines, as (start, end) offsets."""
-    return [m.span() for m in _PARAGRAPH.finditer(text)]
+    """Paragraphs: runs of non-blank lines, as (start, end) offsets; a paragraph longer than
+    PARAGRAPH_WINDOW is cut into windows."""
+    return [w for m in _PARAGRAPH.finditer(text)
+            for w in windows(text, *m.span(), PARAGRAPH_WINDOW)]
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -371,7 +442,10 @@ def _add_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> 
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
-    if end > start:
+    if end - start > SENTENCE_WINDOW:
+        for w_start, w_end in windows(text, start, end, SENTENCE_WINDOW):
+            _add_span(text, w_start, w_end, spans)
+    elif end > start:
         spans.append((start, end))
 
 
@@ -391,10 +465,19 @@ def _decode(data: bytes, encoding: str, shown: str) -> tuple[str | None, Diagnos
         return None, error(shown, "S002", f"not valid {name} at byte {exc.start}{hint}", line, col)
 
 
-def read_document(path: Path, rel: str, shown: str,
-                  meta: CatalogueRow | None) -> tuple[Document | None, list[Diagnostic]]:
-    """Read one document; `shown` is the path used in diagnostics."""
+MAX_DOCUMENT_BYTES = 50_000_000
+
+
+def read_document(path: Path, rel: str, shown: str, meta: CatalogueRow | None,
+                  max_bytes: int = MAX_DOCUMENT_BYTES) -> tuple[Document | None, list[Diagnostic]]:
+    """Read one document; `shown` is the path used in diagnostics. A file larger than
+    `max_bytes` is skipped with a warning."""
     try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return None, [warning(shown, "S008", f"skipped: {size:,} bytes, more than the "
+                                  f"{max_bytes:,} a document may have (max_document_mb in "
+                                  "ledger.toml)")]
         data = path.read_bytes()
     except OSError as exc:
         return None, [error(shown, "S007", f"cannot read the file: {exc.strerror}")]
@@ -456,7 +539,8 @@ def read_document(path: Path, rel: str, shown: str,
 
 
 def read_sources(sources_dir: Path, shown_root: Path | None = None,
-                 follow_symlinks: bool = False) -> tuple[list[Document], list[Diagnostic]]:
+                 follow_symlinks: bool = False, max_bytes: int = MAX_DOCUMENT_BYTES
+                 ) -> tuple[list[Document], list[Diagnostic]]:
     """Read every document under `sources_dir`, with the catalogue's metadata.
 
     `shown_root` is the project folder: paths in diagnostics are relative to it, and no file
@@ -509,7 +593,7 @@ def read_sources(sources_dir: Path, shown_root: Path | None = None,
             diags.append(warning(shown(path), "S005",
                                  f"skipped: not a source type ({', '.join(SOURCE_SUFFIXES)})"))
             continue
-        doc, doc_diags = read_document(path, rel, shown(path), catalogue.get(rel))
+        doc, doc_diags = read_document(path, rel, shown(path), catalogue.get(rel), max_bytes)
         diags += doc_diags
         if doc is not None:
             docs.append(doc)

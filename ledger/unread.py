@@ -11,6 +11,7 @@ with the likely figures first (a number near a counted thing or an event word), 
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -109,14 +110,16 @@ def find_unread(documents: list[Document], facts: list[Fact],
             spans.append((fact.stated_start, fact.stated_end))
     rows: list[Unread] = []
     for doc in documents:
-        spans = sorted(covered.get(doc.path, []))
+        spans = _merged(covered.get(doc.path, []) + list(doc.masked))
+        starts = [s for s, _ in spans]
         text = doc.text
         found = sorted({m.span() for pattern in (_NUMBER, _WORDS)
                         for m in pattern.finditer(text)})
         last_end = -1
         for start, end in found:
-            if start < last_end or any(s < end and start < e for s, e in spans) or any(
-                    s <= start < e for s, e in doc.masked):
+            i = bisect.bisect_right(starts, start) - 1  # the last covered span starting here
+            if start < last_end or (i >= 0 and spans[i][1] > start) or (
+                    i + 1 < len(spans) and spans[i + 1][0] < end):
                 continue
             last_end = end
             written = text[start:end]
@@ -132,6 +135,17 @@ def find_unread(documents: list[Document], facts: list[Fact],
                 hints and hints(doc.language, sentence))
             rows.append(Unread(doc.path, value, written, start, end, sentence, reason, likely))
     return sorted(rows, key=lambda r: (not r.likely, r.source, r.char_start))
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans sorted and joined where they overlap, so that one bisection finds a cover."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _plain(value: float) -> str:

@@ -87,7 +87,8 @@ def test_refuses_to_replace_a_folder_with_other_files(make_project: MakeProject,
                                                       capsys: pytest.CaptureFixture[str]) -> None:
     project = make_project({"sources/feed.txt": FEED, "notes/todo.txt": "keep me"})
     assert main(["build", str(project), "--out", str(project / "notes")]) == 1
-    assert "refusing to replace a folder that holds files ledger did not write: todo.txt" in (
+    assert ("refusing to replace a folder that holds files ledger did not write or that were "
+            "edited since: todo.txt") in (
         capsys.readouterr().err)
     assert (project / "notes" / "todo.txt").read_text("utf-8") == "keep me"
 

@@ -35,10 +35,10 @@ def test_every_setting_is_documented() -> None:
     assert all(f"`{key}`" in documented for key in ProjectConfig.model_fields)
 
 
-STAGES = ["diagnostics", "utf8", "boundary", "yaml_lines", "builtin", "units", "numbers",
-          "money", "sources", "periods", "places", "speakers", "rates", "rules", "lexicon",
-          "findings", "extract", "normalise", "unread", "workers", "examples", "decisions",
-          "reconcile", "config", "render", "build", "check", "audit", "cli"]
+STAGES = ["diagnostics", "utf8", "boundary", "outfolder", "yaml_lines", "builtin", "units",
+          "numbers", "money", "sources", "periods", "places", "speakers", "rates", "rules",
+          "lexicon", "findings", "extract", "normalise", "unread", "workers", "examples",
+          "decisions", "reconcile", "config", "render", "build", "check", "audit", "cli"]
 
 
 def test_imports_flow_one_way() -> None:

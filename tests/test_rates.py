@@ -91,4 +91,4 @@ def test_bad_project_rate_row_is_reported_at_its_line(make_project: MakeProject)
     _, diagnostics = RateBook.load(project / "rates")
     assert [d.format() for d in diagnostics] == [
         "rates/own.csv:2: error X001 bad rate row 2020-11-20,AMD,'abc': needs an ISO date and "
-        "a positive rate (and units)"]
+        "a finite rate from 1e-06 to 1e+13 units per USD (and units)"]

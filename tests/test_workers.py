@@ -7,7 +7,8 @@ from pathlib import Path
 
 from conftest import EXAMPLES
 
-from ledger.build import OUTPUT_NAMES, build
+from ledger.build import build
+from ledger.outfolder import OUTPUT_NAMES
 from ledger.workers import MIN_DOCUMENTS_PER_JOB
 
 

@@ -1,0 +1,163 @@
+"""The output folder: written whole or not at all, by one build at a time, never deleting a
+file ledger did not write.
+
+Public surface: `OUTPUT_NAMES`, `exclusive(out)` (a context manager holding the folder's lock)
+and `write_outputs(out, files)`.
+
+- Outputs go to a temporary folder beside `out`, then one rename swaps it in: an interrupted
+  build (Ctrl-C, SIGTERM, a full disk) leaves the previous outputs as they were. Temporary
+  folders left by a build that was killed outright are removed by the next one.
+- A lock file beside `out` (`.NAME.lock`) makes a second build into the same folder wait a
+  little, then stop with a message, instead of the two mixing their files.
+- A folder is replaced only when every file in it is an output of a previous build whose bytes
+  still match that build's manifest: a hand-edited output, a user's own file or a forged
+  manifest stop the build instead of being deleted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ledger.diagnostics import LedgerError, error
+
+OUTPUT_NAMES = ("facts.csv", "observations.csv", "findings.csv", "unread.csv", "ledger.xlsx",
+                "index.html", "facts.hxl.csv", "datapackage.json", "manifest.json")
+LOCK_WAIT_SECONDS = 10.0
+"""How long a build waits for another build writing the same folder before it stops."""
+
+
+def _problem(out: Path, code: str, message: str) -> LedgerError:
+    return LedgerError([error(str(out), code, message)])
+
+
+@contextlib.contextmanager
+def exclusive(out: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
+    """Hold the lock of the output folder `out` (waiting up to `wait` seconds), and clear what
+    interrupted builds into it left behind. The lock file is removed on release; a build that
+    locked a file another build had just removed tries again on the new one."""
+    lock = out.parent / f".{out.name}.lock"
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            handle = open(lock, "a+b")  # noqa: SIM115
+        except OSError as exc:
+            raise _problem(out, "O002", f"cannot create the output folder's lock file: "
+                                        f"{exc.strerror}") from exc
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            if time.monotonic() >= deadline:
+                raise _problem(out, "O003", "another ledger build is writing this folder (it "
+                               f"holds .{out.name}.lock); run again when it has finished"
+                               ) from None
+            time.sleep(0.1)
+            continue
+        if _same_file(handle, lock):
+            break
+        handle.close()  # locked a lock file that its holder removed meanwhile
+    try:
+        _clear_leftovers(out)
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            lock.unlink()
+        handle.close()
+
+
+def _same_file(handle: Any, path: Path) -> bool:
+    try:
+        return os.fstat(handle.fileno()).st_ino == os.stat(path).st_ino
+    except OSError:
+        return False
+
+
+def _clear_leftovers(out: Path) -> None:
+    """Remove the temporary folders of builds into `out` that were killed (the lock is held,
+    so no running build owns them)."""
+    for pattern in (f".{out.name}.tmp-*", f".{out.name}.old-*"):
+        for stale in out.parent.glob(pattern):
+            if stale.is_dir() and not stale.is_symlink():
+                shutil.rmtree(stale, ignore_errors=True)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _previous_outputs(out: Path) -> set[str] | None:
+    """Names of the files in `out` that a previous build wrote, or None if it is not one.
+
+    A manifest is trusted only for the files it lists whose bytes still match its hash and
+    whose names ledger writes: a forged or stale manifest cannot make a build delete anything
+    else."""
+    try:
+        manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+        if manifest.get("tool", {}).get("name") != "ledger":
+            return None
+        trusted = {"manifest.json"}
+        for entry in manifest.get("outputs", []):
+            name = entry.get("path")
+            if name not in OUTPUT_NAMES or not (out / name).is_file() or (
+                    out / name).is_symlink():
+                continue
+            if _sha256((out / name).read_bytes()) == entry.get("sha256"):
+                trusted.add(name)
+        return trusted
+    except (OSError, ValueError, AttributeError, TypeError, KeyError):
+        return None
+
+
+def write_outputs(out: Path, files: dict[str, bytes]) -> None:
+    """Write all files to a temporary folder, then swap it in for `out` in one rename."""
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise _problem(out, "O001", "output path exists and is not a folder")
+    if out.exists():
+        present = {p.name for p in out.iterdir()}
+        if present:
+            previous = _previous_outputs(out)
+            foreign = sorted(present - previous) if previous is not None else sorted(present)
+            if foreign:
+                raise _problem(out, "O001", "refusing to replace a folder that holds files "
+                               f"ledger did not write or that were edited since: "
+                               f"{', '.join(foreign[:5])}; choose another --out")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    except OSError as exc:
+        raise _problem(out, "O002", f"cannot write beside the output folder: "
+                                    f"{exc.strerror}") from exc
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        tmp.chmod(0o777 & ~umask)
+        for name, data in files.items():
+            with open(tmp / name, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+        if out.exists():
+            old = out.parent / f".{out.name}.old-{os.getpid()}"
+            os.rename(out, old)
+            os.rename(tmp, out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.rename(tmp, out)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise _problem(out, "O002", f"cannot write the outputs: {exc.strerror}; the previous "
+                                    "outputs, if any, are unchanged") from exc
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
