@@ -17,14 +17,47 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ledger.boundary import outside_problem
 from ledger.build import build
 from ledger.builtin import builtin_dir
 from ledger.diagnostics import LedgerError, error
 from ledger.lexicon import builtin_lexicon_dir
 from ledger.rates import RateBook
 from ledger.sources import normalise_text
+
+
+class _Entry(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    path: str = Field(min_length=1)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class _Tool(BaseModel):
+    name: Literal["ledger"]
+    version: str
+
+
+class _Project(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    root: str
+
+
+class Manifest(BaseModel):
+    """The schema of `manifest.json` that `load_build` checks before trusting a field."""
+
+    model_config = ConfigDict(extra="allow")
+    schema_version: int
+    tool: _Tool
+    rule_library_version: str
+    project: _Project
+    built_at: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+    inputs: list[_Entry]
+    outputs: list[_Entry]
+    diagnostics: list[str] = Field(default_factory=list)
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -55,8 +88,12 @@ def load_build(path: Path) -> Build:
     manifest_path = path / "manifest.json"
     try:
         manifest = json.loads(manifest_path.read_text("utf-8"))
-        if manifest.get("tool", {}).get("name") != "ledger":
-            raise ValueError("not written by ledger")
+        try:
+            Manifest.model_validate(manifest)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "the manifest"
+            raise ValueError(f"manifest.json: {where}: {first['msg']}") from None
         return Build(path, manifest,
                      {r["fact_id"]: r for r in _rows(path / "facts.csv")},
                      {r["observation_id"]: r for r in _rows(path / "observations.csv")},
@@ -251,7 +288,11 @@ def verify(path: Path) -> Verification:
     for item in build_.manifest["inputs"]:
         file = resolve_input(build_, item["path"])
         result.checked += 1
-        if not file.is_file():
+        if not item["path"].startswith("ledger:") and outside_problem(
+                file, build_.project) not in (None, "file not found"):
+            result.problems.append(f"input {item['path']}: "
+                                   f"{outside_problem(file, build_.project)}")
+        elif not file.is_file():
             result.problems.append(f"input {item['path']}: missing")
         elif _sha256(file) != item["sha256"]:
             result.problems.append(f"input {item['path']}: changed since the build "
@@ -290,9 +331,18 @@ def _rebuild_and_compare(build_: Build) -> list[str]:
             os.environ["SOURCE_DATE_EPOCH"] = previous
     recorded = {o["path"]: o["sha256"] for o in build_.manifest["outputs"]}
     rebuilt = {o["path"]: o["sha256"] for o in fresh["outputs"]}
-    return [f"output {name}: a rebuild from the inputs gives different content"
-            for name in sorted(recorded.keys() | rebuilt.keys())
-            if recorded.get(name) != rebuilt.get(name)]
+    problems = [f"output {name}: a rebuild from the inputs gives different content"
+                for name in sorted(recorded.keys() | rebuilt.keys())
+                if recorded.get(name) != rebuilt.get(name)]
+    for key in sorted(build_.manifest.keys() | fresh.keys()):
+        before, after = build_.manifest.get(key), fresh.get(key)
+        if key == "project" and isinstance(before, dict) and isinstance(after, dict):
+            before = {k: v for k, v in before.items() if k != "root"}  # where the build is
+            after = {k: v for k, v in after.items() if k != "root"}
+        if key != "outputs" and before != after:
+            problems.append(f"manifest.json: {key!r} differs from what a rebuild records "
+                            "(edited after the build?)")
+    return problems
 
 
 # --- diff --------------------------------------------------------------------------------------

@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import signal
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -39,6 +41,15 @@ def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else ending}"
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """Text safe to print on a terminal: control characters (an escape sequence hidden in a
+    source or a file name could rewrite the screen) shown as U+FFFD."""
+    return _CONTROL.sub("\ufffd", text)
+
+
 def emit(diagnostics: Sequence[Diagnostic], fmt: str, root: str = "") -> None:
     """Print diagnostics: `text` (file:line:col: severity CODE message, paths relative to the
     project) to stderr, `github` (workflow annotations, paths relative to the working folder,
@@ -53,7 +64,7 @@ def emit(diagnostics: Sequence[Diagnostic], fmt: str, root: str = "") -> None:
             message = d.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
             print(f"::{kind} {where},title={d.code}::{message}")
         elif fmt == "text":
-            print(d.format(), file=sys.stderr)
+            print(printable(d.format()), file=sys.stderr)
 
 
 def _as_json(diagnostics: Sequence[Diagnostic]) -> list[dict[str, Any]]:
@@ -195,7 +206,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(items if len(items) > 1 else items[0], indent=2, ensure_ascii=False))
     else:
-        print("\n\n".join("\n".join(format_explanation(item)) for item in items))
+        print(printable("\n\n".join("\n".join(format_explanation(item)) for item in items)))
     return EXIT_OK
 
 
@@ -221,7 +232,7 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result, indent=2, ensure_ascii=False))
     else:
-        print("\n".join(format_diff(result)))
+        print(printable("\n".join(format_diff(result))))
     return EXIT_OK
 
 
@@ -297,10 +308,20 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+EXIT_INTERRUPTED = 130
+"""Interrupted by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it): nothing was written."""
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _stop)  # a CI runner's stop cleans up like Ctrl-C
     try:
         code: int = args.run(args)
+        sys.stdout.flush()
         return code
     except LedgerError as exc:
         fmt = getattr(args, "format", "text")
@@ -313,11 +334,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"ledger: stopped with {_plural(errors, 'error')}; nothing was written",
               file=sys.stderr)
         return EXIT_INPUT_ERROR
+    except BrokenPipeError:
+        # the reader of our output went away (`ledger explain … | head`): not a failure
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except KeyboardInterrupt:
-        print("ledger: interrupted; nothing was written", file=sys.stderr)
-        return EXIT_INTERNAL_ERROR
+        print("ledger: interrupted; nothing was written (the previous outputs are unchanged)",
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except (OSError, MemoryError) as exc:
+        print(f"ledger: {printable(str(exc)) or type(exc).__name__}: a problem of the machine "
+              "or the files, not of ledger; nothing was written", file=sys.stderr)
+        return EXIT_INPUT_ERROR
     except Exception:
         traceback.print_exc()
         print("ledger: internal error (a bug in ledger, not in your input); nothing was "
               "written. Please report it with the traceback above.", file=sys.stderr)
         return EXIT_INTERNAL_ERROR
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -21,6 +21,7 @@ from typing import Any
 
 import re2
 
+from ledger.diagnostics import LedgerError, error
 from ledger.numbers import looks_like_date_or_time
 from ledger.rules import Rule, RuleBook
 from ledger.sources import Document, paragraph_spans
@@ -119,7 +120,12 @@ def _pattern_set(patterns: tuple[str, ...]) -> Any:
     pattern_set = re2.Set.SearchSet(options)
     for pattern in patterns:
         pattern_set.Add(pattern)
-    pattern_set.Compile()
+    try:
+        pattern_set.Compile()
+    except re2.error as exc:
+        raise LedgerError([error("rules", "R008", f"the {len(patterns):,} patterns of one "
+                                 "language are more than RE2 can hold in one set: use fewer "
+                                 "or shorter rules")]) from exc
     return pattern_set
 
 

@@ -345,6 +345,11 @@ def _pydantic_path(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
 _UNION_TAGS = {"ExpectedFact", "literal['none']"}
 
 
+MAX_RULES_PER_FILE = 1_000
+"""Compiling a rule takes milliseconds; a file of tens of thousands of generated rules would
+take minutes and overflow the pattern set, so it is refused with a message instead."""
+
+
 def load_rule_file(path: Path, shown: str) -> tuple[list[Rule], list[Diagnostic]]:
     """Load one rule file; every problem is a diagnostic at its line."""
     try:
@@ -370,6 +375,12 @@ def load_rule_file(path: Path, shown: str) -> tuple[list[Rule], list[Diagnostic]
             line, col = positions.of(_pydantic_path(err["loc"]))
             diags.append(error(shown, "R002", _pydantic_message(err), line, col))
         return [], sorted(set(diags))
+    if len(parsed.rules) > MAX_RULES_PER_FILE:
+        line, col = positions.of(("rules", MAX_RULES_PER_FILE))
+        return [], [error(shown, "R007", f"{len(parsed.rules):,} rules in one file, more than "
+                          f"the {MAX_RULES_PER_FILE:,} ledger compiles from a file: a rule with "
+                          "a longer pattern, or a lexicon entry, serves a long list of words",
+                          line, col)]
     return _compile_rules(parsed, positions, shown, hashlib.sha256(raw).hexdigest())
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -88,6 +89,12 @@ def _read_run(run: tuple[int, int]) -> Figures:
     return _read(documents[run[0]:run[1]], context)
 
 
+def _default_signals() -> None:
+    """A worker stops at SIGTERM as processes do (the command line turns it into Ctrl-C)."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and ends the pool
+
+
 def _runs(documents: list[Document], count: int) -> list[tuple[int, int]]:
     """Contiguous runs of documents of about equal text length."""
     total = sum(len(d.text) for d in documents) or 1
@@ -118,7 +125,7 @@ def read_figures(documents: list[Document], context: Context, jobs: int = 1,
     _SHARED = (documents, context)
     gc.freeze()  # the workers' collections then leave the inherited objects (and pages) alone
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        with multiprocessing.get_context("fork").Pool(jobs, initializer=_default_signals) as pool:
             for (_, end), part in zip(runs, pool.imap(_read_run, runs), strict=True):
                 figures.extend(part)
                 if progress is not None:
