@@ -41,12 +41,13 @@ def _problem(out: Path, code: str, message: str) -> LedgerError:
 
 
 @contextlib.contextmanager
-def exclusive(out: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
-    """Hold the lock of the output folder `out` (waiting up to `wait` seconds), and clear what
-    interrupted builds into it left behind. The lock file is removed on release; a build that
-    locked a file another build had just removed tries again on the new one."""
+def exclusive(out: Path, wait: float | None = None) -> Iterator[None]:
+    """Hold the lock of the output folder `out` (waiting up to `wait` seconds, by default
+    LOCK_WAIT_SECONDS), and clear what interrupted builds into it left behind. The lock file
+    is removed on release; a build that locked a file another build had just removed tries
+    again on the new one."""
     lock = out.parent / f".{out.name}.lock"
-    deadline = time.monotonic() + wait
+    deadline = time.monotonic() + (LOCK_WAIT_SECONDS if wait is None else wait)
     while True:
         try:
             out.parent.mkdir(parents=True, exist_ok=True)

@@ -107,10 +107,10 @@ def detect_language(text: str) -> str:
     return "ru" if letters and cyrillic / len(letters) > 0.5 else "en"
 
 
-_INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
-"""Soft hyphens, zero-width spaces and joiners, word joiners, byte-order marks: invisible, and
-inside a number they would cut it in two ("1,\u200b200" is 1,200)."""
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_INVISIBLE = re.compile("[\x00\u00ad\u200b-\u200d\u2060\ufeff]")
+"""NUL, soft hyphens, zero-width spaces and joiners, word joiners, byte-order marks: invisible,
+and inside a number they would cut it in two ("1,\u200b200" is 1,200)."""
+_CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def normalise_text(raw: str) -> str:
