@@ -208,19 +208,41 @@ def _observation(key: tuple[str, ...], facts: list[Fact], accepted: _Group, stat
                  variant: str = "") -> Observation:
     """The observation of a point: the value of `chosen` (by default the latest statement of
     the accepted group) within the accepted group's interval."""
-    chosen = chosen or accepted.latest
+    chosen = chosen or _within(accepted)
+    value, qualifier = chosen.value, chosen.qualifier
+    if not _inside(value, accepted.low, accepted.high):  # an analyst's accepted fact
+        value, qualifier = _clamp(value, accepted.low, accepted.high), "approx"
     indicator, place, kind, unit, day, p_start, p_end = key
     oid = "O" + hashlib.sha256("|".join((*key, side, variant)).encode()).hexdigest()[:12]
     ordered = sorted(facts, key=_order)
     return Observation(
         observation_id=oid, indicator=indicator, place=place, kind=kind, unit=unit, as_of=day,
         period_start=p_start or chosen.period_start, period_end=p_end or chosen.period_end,
-        value=chosen.value, qualifier=chosen.qualifier, low=accepted.low, high=accepted.high,
+        value=value, qualifier=qualifier, low=accepted.low, high=accepted.high,
         status=status, policy=policy, fact_ids=tuple(f.fact_id for f in ordered),
         n_sources=len({f.source for f in facts}), value_usd=chosen.value_usd,
         sources=tuple(sorted({f.source for f in facts})), side=side,
         rejected_fact_ids=rejected, decisions=tuple(d.decision_id for d in decisions),
         note="; ".join(d.describe() for d in decisions))
+
+
+def _inside(value: float, low: float | None, high: float | None) -> bool:
+    tolerance = 1e-9 * max(1.0, abs(value))
+    return (low is None or value >= low - tolerance) and (high is None or value <= high + tolerance)
+
+
+def _clamp(value: float, low: float | None, high: float | None) -> float:
+    return min(max(value, low if low is not None else value),
+               high if high is not None else value)
+
+
+def _within(group: _Group) -> Fact:
+    """The statement whose value the group's interval allows, the latest of them: "more than
+    60" and "about 30,000" agree on 27,000 to 33,000, and 30,000 is the figure, never 60. When
+    no stated value lies inside (about 100 and about 120 agree on 108 to 110), the latest
+    statement, whose value `_observation` brings within the interval."""
+    inside = [f for f in group.facts if _inside(f.value, group.low, group.high)]
+    return max(inside, key=_order) if inside else group.latest
 
 
 def _rising(groups: list[_Group]) -> bool:
@@ -325,7 +347,7 @@ class _Reconciler:
             how = "; ".join(d.describe() for d in resolution)
             return Finding("info", "conflict-resolved", head + f"resolved: {how}; accepted "
                            f"{obs.value:,g}", fact_ids, obs.observation_id)
-        return Finding("warning", "conflict", head + f"accepted {accepted.latest.value:,g} by "
+        return Finding("warning", "conflict", head + f"accepted {obs.value:,g} by "
                        f"policy '{obs.policy}'", fact_ids, obs.observation_id)
 
     def _disputed(self, key: tuple[str, ...], active: list[Fact], groups: list[_Group]) -> None:
