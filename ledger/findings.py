@@ -12,6 +12,21 @@ from dataclasses import dataclass
 SEVERITIES = ("error", "warning", "info")
 
 
+def plain(value: float) -> str:
+    """A number as a report writes it: 1,450,000 and 2.5, never 1.45e+06."""
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def percent(share: float) -> str:
+    """A relative difference in words: +2,859 %, -12 %, +0.5 %."""
+    if share != share or share in (float("inf"), float("-inf")):  # nan or infinite
+        return "of a zero value"
+    digits = 0 if abs(share) >= 0.1 else 1
+    return f"{share * 100:+,.{digits}f} %"
+
+
 @dataclass(frozen=True)
 class Finding:
     severity: str

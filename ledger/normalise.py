@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ledger.extract import Match
-from ledger.findings import Finding
+from ledger.findings import Finding, plain
 from ledger.money import MONEY, Money, parse_money
 from ledger.numbers import APPROX_TOLERANCE, QUALIFIER, Quantity, parse_quantity
 from ledger.periods import find_periods, period_phrases
@@ -114,8 +114,14 @@ def _rate_field(rate: Rate | None, name: str) -> Any:
     return getattr(rate, name)
 
 
-def _fact_id(doc: Document, start: int, end: int, indicator: str) -> str:
-    key = f"{doc.path}|{doc.text_sha256}|{start}|{end}|{indicator}"
+def _fact_id(doc: Document, sentence: tuple[int, int], occurrence: int, start: int, end: int,
+             indicator: str) -> str:
+    """A fact's id: its document, its sentence's text and which occurrence of that text it
+    is, the figure's place in the sentence and the indicator. An edit elsewhere in the document
+    moves offsets but keeps every other fact's id; an edit of this sentence makes a new fact."""
+    quote = doc.text[sentence[0]:sentence[1]]
+    key = (f"{doc.path}|{quote}|{occurrence}|{start - sentence[0]}|{end - sentence[0]}|"
+           f"{indicator}")
     return "F" + hashlib.sha256(key.encode()).hexdigest()[:12]
 
 
@@ -147,6 +153,17 @@ class _Found:
         self._sentences: dict[tuple[int, int], tuple[list[tuple[str, re.Match[str]]],
                                                      tuple[str, str]]] = {}
         self._sentences_of = ""
+        self._occurrences: dict[str, list[int]] = {}
+        self._occurrences_of = ""
+
+    def occurrence(self, doc: Document, sentence: tuple[int, int]) -> int:
+        """How many sentences of the same text come before this one in its document."""
+        if doc.path != self._occurrences_of:
+            self._occurrences, self._occurrences_of = {}, doc.path
+            for start, end in doc.sentences:
+                self._occurrences.setdefault(doc.text[start:end], []).append(start)
+        starts = self._occurrences.get(doc.text[sentence[0]:sentence[1]], [])
+        return bisect.bisect_left(starts, sentence[0])
 
     def sentence(self, doc: Document, sentence: tuple[int, int], parties: Parties
                  ) -> tuple[list[tuple[str, re.Match[str]]], tuple[str, str]]:
@@ -206,7 +223,7 @@ def _convert(fact: Fact, money: Money, rates: RateBook, claim: date | None,
             reason = rates.missing_reason(money.currency, claim) if claim else (
                 "the claim has no date")
             findings.append(Finding("warning", "no-rate",
-                                    f"no exchange rate for {fact.value:,g} {money.currency}: "
+                                    f"no exchange rate for {plain(fact.value)} {money.currency}: "
                                     f"{reason}; the amount stays in {money.currency} and "
                                     "value_usd is empty", (fact.fact_id,)))
             return
@@ -325,7 +342,8 @@ def _fact(match: Match, places: _Found, rates: RateBook, findings: list[Finding]
     low, high = quantity.low_high
     line = doc.line_of(match.fig_start)
     fact = Fact(
-        fact_id=_fact_id(doc, match.fig_start, match.fig_end, indicator),
+        fact_id=_fact_id(doc, sentence, places.occurrence(doc, sentence), match.fig_start,
+                         match.fig_end, indicator),
         source=doc.path, indicator=indicator, value=quantity.value,
         qualifier=quantity.qualifier, low=low, high=high, unit=unit, kind=kind,
         place=places.place_for(doc, match, sentence), as_of=as_of,

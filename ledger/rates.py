@@ -18,6 +18,7 @@ an amount in a new code dated before the new code existed is refused with the re
 
 from __future__ import annotations
 
+import csv
 import hashlib
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -153,11 +154,30 @@ OUTLIER_FACTOR = 10
 currency and day is reported: a row in the wrong unit or direction, most likely."""
 
 
-def _read_table(path: Path, shown: str, default_source: str, settings: TableSettings
-                ) -> tuple[dict[str, _Series], list[Diagnostic]]:
-    """Read a `date,currency,per_usd[,source][,units]` table; bad rows are diagnostics."""
+def _field_count_problems(path: Path, shown: str) -> list[Diagnostic]:
+    """Rows whose number of fields differs from the header's ("1,000" unquoted is two
+    fields): pandas would otherwise shift or cut them without a word."""
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=True)
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.reader(handle)
+            header = next(reader, [])
+            return [error(shown, "X001", f"row has {len(row)} fields but the header has "
+                          f"{len(header)}: quote a value that holds a comma (\"1,000\")",
+                          reader.line_num)
+                    for row in reader if row and len(row) != len(header)][:5]
+    except (UnicodeDecodeError, csv.Error) as exc:
+        return [error(shown, "X001", f"unreadable rate table: {exc}")]
+
+
+def _read_table(path: Path, shown: str, default_source: str, settings: TableSettings,
+                strict: bool = False) -> tuple[dict[str, _Series], list[Diagnostic]]:
+    """Read a `date,currency,per_usd[,source][,units]` table; bad rows are diagnostics.
+    `strict` (a project's table) first checks every row's number of fields."""
+    if strict and (problems := _field_count_problems(path, shown)):
+        return {}, problems
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=True,
+                            index_col=False)
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
         return {}, [error(shown, "X001", f"unreadable rate table: {exc}")]
     if list(frame.columns[:3]) != ["date", "currency", "per_usd"]:
@@ -291,7 +311,7 @@ class RateBook:
                           official_for=(), max_lag_days=settings.max_lag_days, path=path,
                           settings=settings,
                           sha256=hashlib.sha256(path.read_bytes()).hexdigest())
-        series, table_diags = _read_table(path, shown, table.source, settings)
+        series, table_diags = _read_table(path, shown, table.source, settings, strict=True)
         table._series = series
         diags += table_diags
         if not series and not table_diags:

@@ -35,7 +35,7 @@ from datetime import date
 from itertools import pairwise
 
 from ledger.decisions import Decision
-from ledger.findings import Finding
+from ledger.findings import Finding, percent, plain
 from ledger.normalise import Fact
 from ledger.places import Gazetteer
 from ledger.speakers import Parties
@@ -156,7 +156,7 @@ POLICIES: dict[str, Policy] = {"latest": _latest, "conservative": _conservative,
 
 def _describe(fact: Fact) -> str:
     who = ", ".join(x for x in (fact.publisher, fact.speaker and f"quoting {fact.speaker}") if x)
-    return (f"{fact.qualifier.replace('_', ' ')} {fact.value:,g} ({fact.source}"
+    return (f"{fact.qualifier.replace('_', ' ')} {plain(fact.value)} ({fact.source}"
             f"{', ' + who if who else ''})")
 
 
@@ -208,17 +208,20 @@ def _observation(key: tuple[str, ...], facts: list[Fact], accepted: _Group, stat
                  variant: str = "") -> Observation:
     """The observation of a point: the value of `chosen` (by default the latest statement of
     the accepted group) within the accepted group's interval."""
+    low, high = accepted.low, accepted.high
+    if chosen is not None:  # an analyst accepted this statement: its own interval holds
+        low, high = chosen.low, chosen.high
     chosen = chosen or _within(accepted)
     value, qualifier = chosen.value, chosen.qualifier
-    if not _inside(value, accepted.low, accepted.high):  # an analyst's accepted fact
-        value, qualifier = _clamp(value, accepted.low, accepted.high), "approx"
+    if not _inside(value, low, high):  # no stated value inside: the nearest the interval allows
+        value, qualifier = _clamp(value, low, high), "approx"
     indicator, place, kind, unit, day, p_start, p_end = key
     oid = "O" + hashlib.sha256("|".join((*key, side, variant)).encode()).hexdigest()[:12]
     ordered = sorted(facts, key=_order)
     return Observation(
         observation_id=oid, indicator=indicator, place=place, kind=kind, unit=unit, as_of=day,
         period_start=p_start or chosen.period_start, period_end=p_end or chosen.period_end,
-        value=value, qualifier=qualifier, low=accepted.low, high=accepted.high,
+        value=value, qualifier=qualifier, low=low, high=high,
         status=status, policy=policy, fact_ids=tuple(f.fact_id for f in ordered),
         n_sources=len({f.source for f in facts}), value_usd=chosen.value_usd,
         sources=tuple(sorted({f.source for f in facts})), side=side,
@@ -292,7 +295,7 @@ class _Reconciler:
             accepted = max(groups, key=lambda g: _order(g.latest))
             obs = _observation(key, active, accepted, "updated", self.settings.policy)
             self.observations.append(obs)
-            values = " then ".join(f"{g.latest.value:,g}" for g in
+            values = " then ".join(f"{plain(g.latest.value)}" for g in
                                    sorted(groups, key=lambda g: _order(g.latest)))
             self.findings.append(Finding(
                 "info", "updated", f"{obs.indicator} / {obs.place or 'no place'} on "
@@ -302,11 +305,13 @@ class _Reconciler:
         if len(groups) > 1 and len({f.source for f in statements}) == 1 and not applied:
             # figures that differ within one document count different things (a table of
             # countries, refugees in a country and worldwide): separate observations
-            for group in groups:
+            in_text_order = sorted(groups, key=lambda g: min((f.source, f.char_start)
+                                                             for f in g.facts))
+            for position, group in enumerate(in_text_order):
                 status = "single" if len(group.facts) == 1 else "consistent"
-                self.observations.append(_observation(
+                self.observations.append(_observation(  # the id keeps the group's place
                     key, group.facts, group, status, self.settings.policy,
-                    variant=f"{group.latest.value:g}"))
+                    variant=f"#{position}"))
             return
         series: SeriesKey = (key[0], key[1], key[2], key[3])
         policy_name, policy_decision = self.decisions.policies.get(
@@ -341,13 +346,13 @@ class _Reconciler:
         relative = spread / min(values) if min(values) else float("inf")
         sides = "; ".join(", ".join(_describe(f) for f in g.facts) for g in groups)
         head = (f"{obs.indicator} / {obs.place or 'no place'} / {obs.kind} on {obs.as_of}: "
-                f"sources disagree: {sides}; difference {spread:,g} ({relative:.1%}); ")
+                f"sources disagree: {sides}; difference {plain(spread)} ({percent(relative)}); ")
         fact_ids = tuple(f.fact_id for g in groups for f in g.facts)
         if resolution:
             how = "; ".join(d.describe() for d in resolution)
             return Finding("info", "conflict-resolved", head + f"resolved: {how}; accepted "
-                           f"{obs.value:,g}", fact_ids, obs.observation_id)
-        return Finding("warning", "conflict", head + f"accepted {obs.value:,g} by "
+                           f"{plain(obs.value)}", fact_ids, obs.observation_id)
+        return Finding("warning", "conflict", head + f"accepted {plain(obs.value)} by "
                        f"policy '{obs.policy}'", fact_ids, obs.observation_id)
 
     def _disputed(self, key: tuple[str, ...], active: list[Fact], groups: list[_Group]) -> None:
@@ -420,8 +425,9 @@ class _Reconciler:
                 self.findings.append(Finding(
                     "warning", "cumulative-decrease",
                     f"{after.indicator} / {after.place or 'no place'} is a running total but "
-                    f"falls from {before.value:,g} on {before.as_of} ({', '.join(before.sources)})"
-                    f" to {after.value:,g} on {after.as_of} ({', '.join(after.sources)})",
+                    f"falls from {plain(before.value)} on {before.as_of} "
+                    f"({', '.join(before.sources)}) to {plain(after.value)} on {after.as_of} "
+                    f"({', '.join(after.sources)})",
                     before.fact_ids + after.fact_ids, after.observation_id))
 
     def _check_flow(self, flow: Observation, start: Observation, end: Observation) -> None:
@@ -429,10 +435,10 @@ class _Reconciler:
         high = None if end.high is None or start.low is None else end.high - start.low
         fits = _intersect(flow.low, flow.high, low, high) is not None
         difference = end.value - start.value
-        text = (f"{flow.indicator} / {flow.place or 'no place'}: the flow of {flow.value:,g} "
+        text = (f"{flow.indicator} / {flow.place or 'no place'}: the flow of {plain(flow.value)} "
                 f"from {flow.period_start} to {flow.period_end} "
                 f"{'fits' if fits else 'does not fit'} the change in the total, "
-                f"{start.value:,g} to {end.value:,g} ({difference:+,g})")
+                f"{plain(start.value)} to {plain(end.value)} ({difference:+,g})")
         self.findings.append(Finding("info" if fits else "warning",
                                      "flow-matches-totals" if fits else "flow-total-mismatch",
                                      text, flow.fact_ids + start.fact_ids + end.fact_ids,
@@ -456,8 +462,8 @@ class _Reconciler:
                         "warning" if exceeds else "info",
                         "part-exceeds-whole" if exceeds else "part-within-whole",
                         f"{part.indicator} on {part.as_of}: {part.place} ({part.qualifier} "
-                        f"{part.value:,g}) lies in {whole.place} ({whole.qualifier} "
-                        f"{whole.value:,g}); the part {'exceeds' if exceeds else 'fits'} "
+                        f"{plain(part.value)}) lies in {whole.place} ({whole.qualifier} "
+                        f"{plain(whole.value)}); the part {'exceeds' if exceeds else 'fits'} "
                         "the whole", whole.fact_ids + part.fact_ids, part.observation_id))
 
     def _check_currencies(self, facts: dict[str, Fact]) -> None:
@@ -476,8 +482,8 @@ class _Reconciler:
                         "info" if fits else "warning",
                         "amounts-agree-across-currencies" if fits
                         else "amounts-disagree-across-currencies",
-                        f"{a.indicator} on {a.as_of}: {a.qualifier} {a.value:,g} {a.unit} "
-                        f"(= {a.value_usd:,.2f} USD) and {b.qualifier} {b.value:,g} {b.unit} "
+                        f"{a.indicator} on {a.as_of}: {a.qualifier} {plain(a.value)} {a.unit} "
+                        f"(= {a.value_usd:,.2f} USD) and {b.qualifier} {plain(b.value)} {b.unit} "
                         f"(= {b.value_usd:,.2f} USD) in the same document "
                         f"{'agree' if fits else 'disagree'} at the official rate",
                         a.fact_ids + b.fact_ids, a.observation_id))
@@ -507,9 +513,9 @@ class _Reconciler:
                     f"{a.place or 'no place'} on {max(a.as_of, b.as_of)}: the sides' casualty "
                     f"claims differ and are kept apart, not averaged: {side_a} says "
                     f"{a.indicator.replace('_', ' ')} {a.qualifier.replace('_', ' ')} "
-                    f"{a.value:,g} ({', '.join(a.sources)}); {side_b} says "
+                    f"{plain(a.value)} ({', '.join(a.sources)}); {side_b} says "
                     f"{b.indicator.replace('_', ' ')} {b.qualifier.replace('_', ' ')} "
-                    f"{b.value:,g} ({', '.join(b.sources)})",
+                    f"{plain(b.value)} ({', '.join(b.sources)})",
                     a.fact_ids + b.fact_ids, a.observation_id))
 
     def stale(self, decisions: Iterable[Decision]) -> None:

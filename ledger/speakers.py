@@ -22,6 +22,11 @@ _SPEAKER = re.compile(
     rf"|(?P<before>[A-Z][\w'’-]*(?:\s+[\w'’-]+){{0,5}}?)\s+(?:has\s+|had\s+|have\s+)?{_VERB}\b")
 
 
+_NOT_A_NAME = {"a", "an", "the", "it", "this", "that", "these", "those", "they", "he", "she",
+               "we", "i", "you", "there", "here", "some", "many", "most", "all", "one"}
+"""Words that begin a sentence, not a speaker's name ("An estimated 10 million, it said")."""
+
+
 @dataclass
 class Parties:
     """Conflicts and their sides, each with the aliases that identify it."""
@@ -89,7 +94,7 @@ class Parties:
         """(speaker, side) of a sentence's attribution, or ("", "") when it has none."""
         for match in _SPEAKER.finditer(sentence):
             who = (match.group("after") or match.group("before") or "").strip()
-            if who:
+            if who and who.split()[0].lower() not in _NOT_A_NAME:
                 return who, self.side_of(who)
         return "", ""
 

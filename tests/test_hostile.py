@@ -248,3 +248,13 @@ def test_sigterm_during_a_build_leaves_the_previous_outputs(tmp_path: Path) -> N
     assert "Traceback" not in err
     assert not [p for p in project.iterdir() if p.name.startswith(".out.")]
     assert sorted((project / "build").iterdir()) == before
+
+
+def test_a_rate_row_with_an_unquoted_thousands_comma_is_an_error(
+        make_project: MakeProject) -> None:
+    """Found by the fuzz suite: '1,000' unquoted is two fields, and was read as 1."""
+    project = make_project({"rates/own.csv": "date,currency,per_usd\n2020-11-20,AMD,1,000\n"})
+    _, diagnostics = RateBook.load(project / "rates")
+    assert [d.format() for d in diagnostics] == [
+        'rates/own.csv:2: error X001 row has 4 fields but the header has 3: quote a value '
+        'that holds a comma ("1,000")']

@@ -34,7 +34,7 @@ def test_two_agencies_that_disagree_make_a_conflict(make_project: MakeProject) -
     conflict = next(f for f in findings if f["code"] == "conflict")
     assert "1,960 (a.txt, Agency A)" in conflict["message"]
     assert "1,970 (b.txt, Agency B)" in conflict["message"]
-    assert "difference 10 (0.5%)" in conflict["message"]
+    assert "difference 10 (+0.5 %)" in conflict["message"]
 
 
 def test_a_wire_copy_is_one_observation_with_two_sources(make_project: MakeProject) -> None:
