@@ -19,6 +19,7 @@ from pathlib import Path
 from ledger import __version__
 from ledger.boundary import project_file_problems
 from ledger.config import CONFIG_NAME, load_config
+from ledger.copies import find_copies
 from ledger.decisions import DECISIONS_NAME, load_decisions
 from ledger.diagnostics import Diagnostic, LedgerError, error, has_errors, warning
 from ledger.findings import Finding
@@ -120,7 +121,8 @@ def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None
     unread = find_unread(documents, facts, figures.rejected, rulebook.hinted)
     settings = ReconcileSettings(config.policy, tuple(config.source_priority),
                                  config.restatement_days)
-    observations, conflicts = reconcile(facts, settings, decisions, parties, gazetteer)
+    copies = find_copies(documents)
+    observations, conflicts = reconcile(facts, settings, decisions, parties, gazetteer, copies)
     findings = sorted(findings + conflicts, key=lambda f: (f.code, f.fact_ids, f.message))
 
     title = config.title or project.resolve().name
@@ -137,7 +139,8 @@ def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None
                                "inputs. `ledger explain ID` walks any figure back to its "
                                "sentence, rule and exchange rate.")]
     about += [(f"Input: {i['path']}", f"sha256 {i['sha256']}") for i in inputs]
-    report = Report.build(title, documents, facts, observations, findings, about, unread)
+    report = Report.build(title, documents, facts, observations, findings, about, unread,
+                          copies)
     lines = {d.path: d for d in documents}
     files = {
         "facts.csv": to_csv(FACT_COLUMNS, [fact_row(f, report.observation_of) for f in facts]),

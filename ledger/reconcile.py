@@ -34,6 +34,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import pairwise
 
+from ledger.copies import COPY_SIMILARITY, Copies
 from ledger.decisions import Decision
 from ledger.findings import Finding, percent, plain
 from ledger.normalise import Fact
@@ -72,6 +73,8 @@ class Observation:
     value_usd: float | None = None
     sources: tuple[str, ...] = ()
     side: str = ""
+    independent_sources: int = 0
+    """Sources once copies of one text count as one (`ledger.copies`)."""
     rejected_fact_ids: tuple[str, ...] = ()
     decisions: tuple[str, ...] = ()
     restated_until: str = ""
@@ -205,7 +208,7 @@ def _point_key(series: SeriesKey, fact: Fact) -> tuple[str, ...]:
 def _observation(key: tuple[str, ...], facts: list[Fact], accepted: _Group, status: str,
                  policy: str, side: str = "", rejected: tuple[str, ...] = (),
                  decisions: tuple[Decision, ...] = (), chosen: Fact | None = None,
-                 variant: str = "") -> Observation:
+                 variant: str = "", copies: Copies | None = None) -> Observation:
     """The observation of a point: the value of `chosen` (by default the latest statement of
     the accepted group) within the accepted group's interval."""
     low, high = accepted.low, accepted.high
@@ -225,6 +228,7 @@ def _observation(key: tuple[str, ...], facts: list[Fact], accepted: _Group, stat
         status=status, policy=policy, fact_ids=tuple(f.fact_id for f in ordered),
         n_sources=len({f.source for f in facts}), value_usd=chosen.value_usd,
         sources=tuple(sorted({f.source for f in facts})), side=side,
+        independent_sources=len({(copies or Copies()).of(f.source) for f in facts}),
         rejected_fact_ids=rejected, decisions=tuple(d.decision_id for d in decisions),
         note="; ".join(d.describe() for d in decisions))
 
@@ -248,7 +252,7 @@ def _within(group: _Group) -> Fact:
     return max(inside, key=_order) if inside else group.latest
 
 
-def _rising(groups: list[_Group]) -> bool:
+def _rising(groups: list[_Group], copies: Copies) -> bool:
     """True for a running total updated during the day: a cumulative indicator whose groups,
     in the order of their latest statements, never fall, stated either by one publisher or at
     strictly later times."""
@@ -258,7 +262,11 @@ def _rising(groups: list[_Group]) -> bool:
     ordered = sorted(groups, key=lambda g: _order(g.latest))
     timed = all(a.latest.as_of < b.latest.as_of and len(b.latest.as_of) > 10
                 for a, b in pairwise(ordered))
-    one_publisher = len({f.publisher for f in facts}) == 1 and bool(facts[0].publisher)
+    publishers: dict[str, set[str]] = defaultdict(set)  # per text, by who published a copy
+    for fact in facts:
+        publishers[copies.of(fact.source)].add(fact.publisher)
+    shared = set.intersection(*publishers.values()) - {""}
+    one_publisher = bool(shared) or len(publishers) == 1
     return (timed or one_publisher) and all(
         a.latest.value <= b.latest.value for a, b in pairwise(ordered))
 
@@ -274,6 +282,7 @@ class _Reconciler:
     settings: ReconcileSettings
     decisions: _Decisions
     parties: Parties
+    copies: Copies = field(default_factory=Copies)
     observations: list[Observation] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
 
@@ -290,10 +299,11 @@ class _Reconciler:
         if len(groups) > 1 and _disputed_sides(groups, self.parties):
             self._disputed(key, active, groups)
             return
-        if len(groups) > 1 and not applied and _rising(groups):
+        if len(groups) > 1 and not applied and _rising(groups, self.copies):
             # a running total raised during the day (58, then 84 servicemen): an update
             accepted = max(groups, key=lambda g: _order(g.latest))
-            obs = _observation(key, active, accepted, "updated", self.settings.policy)
+            obs = _observation(key, active, accepted, "updated", self.settings.policy,
+                               copies=self.copies)
             self.observations.append(obs)
             values = " then ".join(f"{plain(g.latest.value)}" for g in
                                    sorted(groups, key=lambda g: _order(g.latest)))
@@ -302,16 +312,17 @@ class _Reconciler:
                 f"{obs.as_of}: a running total raised during the day ({values}); the latest "
                 "is the value", obs.fact_ids, obs.observation_id))
             return
-        if len(groups) > 1 and len({f.source for f in statements}) == 1 and not applied:
-            # figures that differ within one document count different things (a table of
-            # countries, refugees in a country and worldwide): separate observations
+        if len(groups) > 1 and len({self.copies.of(f.source) for f in statements}) == 1 and (
+                not applied):
+            # figures that differ within one document (or its copies) count different things
+            # (a table of countries, refugees in a country and worldwide): separate points
             in_text_order = sorted(groups, key=lambda g: min((f.source, f.char_start)
                                                              for f in g.facts))
             for position, group in enumerate(in_text_order):
                 status = "single" if len(group.facts) == 1 else "consistent"
                 self.observations.append(_observation(  # the id keeps the group's place
                     key, group.facts, group, status, self.settings.policy,
-                    variant=f"#{position}"))
+                    variant=f"#{position}", copies=self.copies))
             return
         series: SeriesKey = (key[0], key[1], key[2], key[3])
         policy_name, policy_decision = self.decisions.policies.get(
@@ -333,7 +344,7 @@ class _Reconciler:
                   else "single" if len(statements) == 1 else "consistent")
         obs = _observation(key, active, accepted, status, policy_label,
                            rejected=tuple(f.fact_id for f in rejected),
-                           decisions=tuple(applied), chosen=accepted_fact)
+                           decisions=tuple(applied), chosen=accepted_fact, copies=self.copies)
         self.observations.append(obs)
         if conflicting:
             self.findings.append(self._conflict(obs, all_groups, accepted,
@@ -363,7 +374,8 @@ class _Reconciler:
         for side, facts in sorted(by_side.items()):
             side_groups = _cluster(facts)
             accepted = POLICIES[self.settings.policy](side_groups, self.settings)
-            obs = _observation(key, facts, accepted, "disputed", self.settings.policy, side)
+            obs = _observation(key, facts, accepted, "disputed", self.settings.policy, side,
+                               copies=self.copies)
             self.observations.append(obs)
             claims.append(f"{side or 'unattributed'}: " + ", ".join(_describe(f) for f in facts))
         self.findings.append(Finding(
@@ -518,6 +530,18 @@ class _Reconciler:
                     f"{plain(b.value)} ({', '.join(b.sources)})",
                     a.fact_ids + b.fact_ids, a.observation_id))
 
+    def report_copies(self, facts: list[Fact]) -> None:
+        """A finding for each set of documents that are copies of one text."""
+        publishers = {f.source: f.publisher for f in facts}
+        for members in self.copies.clusters:
+            named = ", ".join(f"{m} ({publishers[m]})" if publishers.get(m) else m
+                              for m in members)
+            self.findings.append(Finding(
+                "info", "copies", f"{len(members)} documents are copies of one text (their word "
+                f"runs overlap by {COPY_SIMILARITY:.0%} or more): {named}; their statements "
+                "support the same points and count as one source",
+                tuple(f.fact_id for f in facts if f.source in members)))
+
     def stale(self, decisions: Iterable[Decision]) -> None:
         for d in decisions:
             if d.line in self.decisions.used:
@@ -550,12 +574,14 @@ def _usd_bounds(obs: Observation) -> tuple[float | None, float | None]:
 
 def reconcile(facts: list[Fact], settings: ReconcileSettings | None = None,
               decisions: Iterable[Decision] = (), parties: Parties | None = None,
-              gazetteer: Gazetteer | None = None) -> tuple[list[Observation], list[Finding]]:
-    """Observations for every series point, with findings for what needs review."""
+              gazetteer: Gazetteer | None = None, copies: Copies | None = None
+              ) -> tuple[list[Observation], list[Finding]]:
+    """Observations for every series point, with findings for what needs review. Documents
+    that are `copies` of one text count as one source of evidence."""
     settings = settings or ReconcileSettings()
     decisions = tuple(decisions)
     index = _Decisions.index(decisions)
-    work = _Reconciler(settings, index, parties or Parties.load()[0])
+    work = _Reconciler(settings, index, parties or Parties.load()[0], copies or Copies())
     points: dict[tuple[str, ...], list[Fact]] = defaultdict(list)
     for fact in facts:
         if fact.claim_day:
@@ -565,6 +591,7 @@ def reconcile(facts: list[Fact], settings: ReconcileSettings | None = None,
     if settings.restatement_days > 0:
         work.merge_restatements()
     work.check_series({f.fact_id: f for f in facts}, gazetteer)
+    work.report_copies(facts)
     work.stale(decisions)
     observations = sorted(work.observations, key=lambda o: (o.indicator, o.place, o.kind,
                                                             o.unit, o.side, o.as_of,

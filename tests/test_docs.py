@@ -36,9 +36,10 @@ def test_every_setting_is_documented() -> None:
 
 
 STAGES = ["diagnostics", "utf8", "boundary", "outfolder", "yaml_lines", "builtin", "units",
-          "numbers", "money", "sources", "periods", "places", "speakers", "rates", "rules",
-          "lexicon", "findings", "extract", "normalise", "unread", "workers", "examples",
-          "decisions", "reconcile", "config", "render", "build", "check", "audit", "cli"]
+          "numbers", "money", "sources", "copies", "periods", "places", "speakers", "rates",
+          "rules", "lexicon", "findings", "extract", "normalise", "unread", "workers",
+          "examples", "decisions", "reconcile", "config", "render", "build", "check", "audit",
+          "cli"]
 
 
 def test_imports_flow_one_way() -> None:

@@ -14,9 +14,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ledger.build import BuildResult
 from ledger.cli import main
 
-SHEETS = ["Summary", "Series", "Observations", "Facts", "Findings", "Unread", "Sources", "Rates",
-          "About"]
-TABLE_SHEETS = ["Observations", "Facts", "Findings", "Unread", "Sources", "Rates"]
+SHEETS = ["Summary", "Series", "Observations", "Facts", "Findings", "Unread", "Copies",
+          "Sources", "Rates", "About"]
+TABLE_SHEETS = ["Observations", "Facts", "Findings", "Unread", "Copies", "Sources", "Rates"]
 
 
 def _header(ws: Worksheet) -> list[str]:

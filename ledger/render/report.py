@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
+from ledger.copies import Copies
 from ledger.findings import Finding
 from ledger.normalise import Fact
 from ledger.rates import Rate
@@ -42,6 +43,7 @@ class Report:
     findings: list[Finding]
     about: list[tuple[str, str]]
     unread: list[Unread] = field(default_factory=list)
+    copies: Copies = field(default_factory=Copies)
     how_to_read: tuple[str, ...] = HOW_TO_READ
     headlines: list[Observation] = field(default_factory=list)
     series: dict[tuple[str, ...], list[Observation]] = field(default_factory=dict)
@@ -56,8 +58,10 @@ class Report:
     @classmethod
     def build(cls, title: str, documents: list[Document], facts: list[Fact],
               observations: list[Observation], findings: list[Finding],
-              about: list[tuple[str, str]], unread: list[Unread] | None = None) -> Report:
-        report = cls(title, documents, facts, observations, findings, about, unread or [])
+              about: list[tuple[str, str]], unread: list[Unread] | None = None,
+              copies: Copies | None = None) -> Report:
+        report = cls(title, documents, facts, observations, findings, about, unread or [],
+                     copies or Copies())
         latest: dict[tuple[str, ...], Observation] = {}
         for obs in observations:
             series = obs.series_key

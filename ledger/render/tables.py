@@ -33,7 +33,7 @@ OBSERVATION_COLUMNS = (
     "observation_id", "indicator", "place", "kind", "unit", "as_of", "period_start",
     "period_end", "value", "low", "high", "status", "policy", "fact_ids", "n_sources",
     "qualifier", "value_usd", "sources", "side", "rejected_fact_ids", "decisions",
-    "restated_until", "note",
+    "restated_until", "note", "independent_sources",
 )
 FINDING_COLUMNS = ("finding_id", "severity", "code", "message", "fact_ids", "observation_id")
 UNREAD_COLUMNS = ("source", "value", "text", "char_start", "char_end", "sentence", "reason",

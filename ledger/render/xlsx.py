@@ -318,6 +318,16 @@ def render_workbook(report: Report, moment: datetime) -> bytes:
              u.sentence, u.char_start, u.char_end] for u in unread), len(unread))
 
     documents = report.documents
+    publisher = {d.path: d.publisher for d in documents}
+    copied = [(members[0], path, publisher.get(path, ""),
+               report.copies.similarity.get((members[0], path)))
+              for members in report.copies.clusters for path in members]
+    _sheet(wb.create_sheet("Copies"), "Copies",
+           [Column("copy_of", 30), Column("document", 30), Column("publisher", 40),
+            Column("similarity", 12, "0.00")],
+           ([first, path, pub, similarity] for first, path, pub, similarity in copied),
+           len(copied))
+
     _sheet(wb.create_sheet("Sources"), "Sources",
            [Column("path", 30), Column("published", 12, DATE), Column("publisher", 24),
             Column("url", 40), Column("language", 9), Column("title", 50),

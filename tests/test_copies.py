@@ -1,0 +1,88 @@
+"""Copies of one text are one source of evidence: a corpus built twice over, under other names
+and publishers, gives the same points and no new conflict."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import SHARED, MakeProject, needs_shared
+
+from ledger.build import BuildResult, build
+from ledger.copies import find_copies
+from ledger.sources import Document, Segment
+
+
+def _doc(path: str, text: str) -> Document:
+    return Document(path=path, file_sha256="", text=text, published=None, published_at=None,
+                    date_origin="", segments=[Segment(0, len(text), None)])
+
+
+def test_wire_copies_and_rewrites_are_told_apart() -> None:
+    story = ("Some 1,200 people returned to the city over the past day, the command said. "
+             "Since the ceasefire more than 9,500 residents have come back, and schools in "
+             "three districts reopened on Monday with help from aid groups. ") * 3
+    docs = [_doc("wire.txt", story),
+            _doc("repost.txt", "AGGREGATOR NEWS - " + story + " Read more stories."),
+            _doc("other.txt", "The river flooded four villages and 300 families left their "
+                              "homes, officials said on Tuesday. " * 4)]
+    copies = find_copies(docs)
+    assert copies.clusters == [["repost.txt", "wire.txt"]]
+    assert copies.of("wire.txt") == copies.of("repost.txt") != copies.of("other.txt")
+
+
+def _points(result: BuildResult) -> set[tuple[str, str, str, str, float]]:
+    return {(o.indicator, o.place, o.kind, o.as_of, o.value) for o in result.observations}
+
+
+def _conflicts(result: BuildResult) -> set[tuple[str, str]]:
+    return {(f.code, f.observation_id) for f in result.findings
+            if f.code in ("conflict", "disputed")}
+
+
+@pytest.mark.parametrize("corpus", ["seed", "corpus", "corpus2"])
+def test_a_copy_of_every_document_changes_no_point(tmp_path: Path, corpus: str) -> None:
+    folder = SHARED / corpus
+    needs_shared(folder / "sources.csv")
+    once, twice = tmp_path / "once", tmp_path / "twice"
+    for project in (once, twice):
+        (project / "sources").mkdir(parents=True)
+    with (folder / "sources.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        for project in (once, twice):
+            shutil.copy(folder / row["path"], project / "sources")
+        shutil.copy(folder / row["path"], twice / "sources" / f"copy-{row['path']}")
+    columns = list(rows[0])
+    copied = [{**row, "path": f"copy-{row['path']}", "publisher": "A re-posting aggregator"}
+              for row in rows]
+    for project, listed in ((once, rows), (twice, rows + copied)):
+        with (project / "sources" / "sources.csv").open("w", encoding="utf-8",
+                                                        newline="") as handle:
+            writer = csv.DictWriter(handle, columns)
+            writer.writeheader()
+            writer.writerows(listed)
+    first, second = build(once, None, jobs=1), build(twice, None, jobs=1)
+    assert _points(second) == _points(first)
+    assert _conflicts(second) <= _conflicts(first)
+    copies = find_copies(second.documents)
+    assert all(copies.of(row["path"]) == copies.of(f"copy-{row['path']}") for row in rows)
+    assert any(f.code == "copies" for f in second.findings)
+
+
+def test_copies_sheet_lists_the_copies(make_project: MakeProject) -> None:
+    text = ("More than 1,100 people returned to Stepanakert over the past day, the command "
+            "said in its daily bulletin on the situation in the region.\n")
+    project = make_project({"sources/a.txt": text, "sources/b.txt": text,
+                            "sources/sources.csv": "path,published,publisher\n"
+                                                   "a.txt,2020-11-21,Wire\nb.txt,2020-11-21,Blog\n"})
+    result = build(project, None)
+    (observation,) = result.observations
+    assert observation.n_sources == 2 and observation.independent_sources == 1
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(result.out / "ledger.xlsx")["Copies"]
+    assert [[c.value for c in row] for row in sheet.iter_rows(min_row=2)] == [
+        ["a.txt", "a.txt", "Wire", None], ["a.txt", "b.txt", "Blog", 1.0]]
