@@ -20,8 +20,8 @@ from ledger.utf8 import Utf8Text
 from ledger.yaml_lines import Positions, YamlProblem, load
 
 _PREPOSITION_BEFORE = re.compile(
-    r"(?:\b(?:in|to|into|from|at|near|across|of|inside|around|outside|throughout)"
-    r"(?:\s+the)?|\bв|\bво|\bна|\bиз)\s+$",
+    r"(?:\b(?:in|to|into|from|at|near|across|of|inside|around|outside|throughout|for)"
+    r"(?:\s+the)?|\bв|\bво|\bна|\bиз|\bдля)\s+$",
     re.IGNORECASE,
 )
 

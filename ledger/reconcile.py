@@ -28,6 +28,7 @@ observations and findings; `ReconcileSettings`, `POLICIES`, `DEFAULT_POLICY`.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -233,6 +234,12 @@ def _observation(key: tuple[str, ...], facts: list[Fact], accepted: _Group, stat
         note="; ".join(d.describe() for d in decisions))
 
 
+def _is_transfer(key: tuple[str, ...]) -> bool:
+    """Money given, paid or promised (a flow or a plan in a currency)."""
+    unit, kind = key[3], key[2]
+    return kind in ("flow", "plan") and len(unit) == 3 and unit.isupper()
+
+
 def _inside(value: float, low: float | None, high: float | None) -> bool:
     tolerance = 1e-9 * max(1.0, abs(value))
     return (low is None or value >= low - tolerance) and (high is None or value <= high + tolerance)
@@ -312,17 +319,19 @@ class _Reconciler:
                 f"{obs.as_of}: a running total raised during the day ({values}); the latest "
                 "is the value", obs.fact_ids, obs.observation_id))
             return
-        if len(groups) > 1 and len({self.copies.of(f.source) for f in statements}) == 1 and (
-                not applied):
+        one_text = len({self.copies.of(f.source) for f in statements}) == 1
+        if len(groups) > 1 and not applied and (one_text or _is_transfer(key)):
             # figures that differ within one document (or its copies) count different things
-            # (a table of countries, refugees in a country and worldwide): separate points
-            in_text_order = sorted(groups, key=lambda g: min((f.source, f.char_start)
-                                                             for f in g.facts))
-            for position, group in enumerate(in_text_order):
-                status = "single" if len(group.facts) == 1 else "consistent"
-                self.observations.append(_observation(  # the id keeps the group's place
-                    key, group.facts, group, status, self.settings.policy,
-                    variant=f"#{position}", copies=self.copies))
+            # (a table of countries, refugees in a country and worldwide), and different
+            # amounts given or promised are different transfers: separate points, no conflict
+            self._apart(key, groups)
+            if not one_text:
+                amounts = "; ".join(", ".join(_describe(f) for f in g.facts) for g in groups)
+                self.findings.append(Finding(
+                    "info", "amounts-apart", f"{key[0]} / {key[1] or 'no place'} / {key[2]} on "
+                    f"{key[4]}: {len(groups)} different amounts, read as different transfers "
+                    f"and listed apart (merge them with a decision if they are one): "
+                    f"{amounts}", tuple(f.fact_id for g in groups for f in g.facts)))
             return
         series: SeriesKey = (key[0], key[1], key[2], key[3])
         policy_name, policy_decision = self.decisions.policies.get(
@@ -349,6 +358,16 @@ class _Reconciler:
         if conflicting:
             self.findings.append(self._conflict(obs, all_groups, accepted,
                                                 tuple(applied) if resolved else ()))
+
+    def _apart(self, key: tuple[str, ...], groups: list[_Group]) -> None:
+        """One observation per group, each id keeping the group's place in the text."""
+        in_text_order = sorted(groups, key=lambda g: min((self.copies.of(f.source),
+                                                          f.char_start) for f in g.facts))
+        for position, group in enumerate(in_text_order):
+            status = "single" if len(group.facts) == 1 else "consistent"
+            self.observations.append(_observation(
+                key, group.facts, group, status, self.settings.policy,
+                variant=f"#{position}", copies=self.copies))
 
     def _conflict(self, obs: Observation, groups: list[_Group], accepted: _Group,
                   resolution: tuple[Decision, ...]) -> Finding:
@@ -430,6 +449,7 @@ class _Reconciler:
             self._check_containment(stocks, gazetteer)
         self._check_currencies(facts)
         self._check_sides(facts)
+        self._check_parts(list(facts.values()))
 
     def _check_cumulative(self, points: list[Observation]) -> None:
         for before, after in pairwise(points):
@@ -477,6 +497,47 @@ class _Reconciler:
                         f"{plain(part.value)}) lies in {whole.place} ({whole.qualifier} "
                         f"{plain(whole.value)}); the part {'exceeds' if exceeds else 'fits'} "
                         "the whole", whole.fact_ids + part.fact_ids, part.observation_id))
+
+    def _check_parts(self, facts: list[Fact]) -> None:
+        """A stated total and the parts stated with it ("€148 million, out of which €140
+        million for Ukraine and €8 million for Moldova"; "Of this, …" in the next sentence)
+        are checked against each other: a finding either way."""
+        by_sentence: dict[tuple[str, int], list[Fact]] = defaultdict(list)
+        for fact in facts:
+            by_sentence[(fact.source, fact.quote_start)].append(fact)
+        sentences = sorted(by_sentence)
+        for index, key in enumerate(sentences):
+            stated = sorted(by_sentence[key], key=lambda f: f.char_start)
+            for i, total in enumerate(stated):
+                between_end = stated[i + 1].char_start if i + 1 < len(stated) else total.quote_end
+                tail = total.quote[total.char_end - total.quote_start:
+                                   between_end - total.quote_start]
+                parts = [f for f in stated[i + 1:] if f.unit == total.unit]
+                if not _PARTS_BEFORE.search(tail):
+                    parts = []
+                    following = sentences[index + 1] if index + 1 < len(sentences) else None
+                    if (i == len(stated) - 1 and following is not None
+                            and following[0] == key[0]):
+                        later = sorted(by_sentence[following], key=lambda f: f.char_start)
+                        if later and _PARTS.match(later[0].quote):
+                            parts = [f for f in later if f.unit == total.unit]
+                if len(parts) >= 2:
+                    self._total_and_parts(total, parts)
+                    break
+
+    def _total_and_parts(self, total: Fact, parts: list[Fact]) -> None:
+        low = sum(p.low or 0 for p in parts)
+        highs = [p.high for p in parts]
+        high = None if any(h is None for h in highs) else sum(h for h in highs if h is not None)
+        fits = _intersect(total.low, total.high, low, high) is not None
+        named = " + ".join(f"{plain(p.value)}" for p in parts)
+        whole = f"{total.qualifier.replace('_', ' ')} {plain(total.value)} {total.unit}"
+        text = (f"{total.indicator} in {total.source}: the total, {whole}, and its parts, "
+                f"{named} = {plain(sum(p.value for p in parts))} {total.unit}, "
+                f"{'agree' if fits else 'do not agree'}")
+        self.findings.append(Finding("info" if fits else "warning",
+                                     "total-and-parts" if fits else "total-and-parts-differ",
+                                     text, (total.fact_id, *(p.fact_id for p in parts))))
 
     def _check_currencies(self, facts: dict[str, Fact]) -> None:
         money = [o for o in self.observations if o.value_usd is not None and o.unit.isupper()
@@ -558,6 +619,14 @@ class _Reconciler:
 
 
 CASUALTIES = {"killed", "injured", "killed_or_injured", "missing"}
+_PARTS = re.compile(
+    r"[\s,;:(\-–—]*(?:out\s+of\s+(?:which|this|these|that|them)|of\s+(?:which|whom|this|these|"
+    r"them|those)|including|includes|among\s+them|из\s+(?:них|которых|этой\s+суммы)|"
+    r"в\s+том\s+числе)\b", re.IGNORECASE)
+"""Words that open the parts of a total just stated."""
+_PARTS_BEFORE = re.compile(_PARTS.pattern.removeprefix("[\\s,;:(\\-–—]*") + r"[\s,:]*\Z",
+                           re.IGNORECASE)
+"""The same words just before the first part, after the total and its context."""
 
 
 def _overlap(a: Observation, b: Observation) -> bool:

@@ -85,3 +85,27 @@ def test_every_must_figure_is_read_or_listed_unread(corpus: str, request: pytest
                 if not any(s < end and start < e for s, e in spans[document["document"]]):
                     silent.append(f"{document['document']}: {figure['quote']!r}")
     assert not silent, "figures neither read nor listed unread:\n" + "\n".join(silent)
+
+
+@pytest.mark.parametrize("which", ["seed_build", "corpus_build", "corpus2_build"])
+def test_no_observation_lies_outside_its_interval(which: str,
+                                                  request: pytest.FixtureRequest) -> None:
+    result: BuildResult = request.getfixturevalue(which)
+    outside = [o for o in result.observations
+               if (o.low is not None and o.value < o.low - 1e-6)
+               or (o.high is not None and o.value > o.high + 1e-6)]
+    assert not outside, outside[:3]
+
+
+def test_the_eu_pledges_are_separate_points_and_their_total_is_checked(
+        corpus_build: BuildResult) -> None:
+    eur = {f.fact_id: f for f in corpus_build.facts
+           if f.source == "other-006.txt" and f.unit == "EUR"}
+    points = [o for o in corpus_build.observations if set(o.fact_ids) & eur.keys()]
+    assert {o.place for o in points} >= {"Ukraine", "Moldova"}
+    assert len(points) >= 20  # one pledge, one point: not three "observations" of 27 pledges
+    assert not [f for f in corpus_build.findings
+                if f.code == "conflict" and set(f.fact_ids) & eur.keys()]
+    totals = [f for f in corpus_build.findings if f.code.startswith("total-and-parts")
+              and set(f.fact_ids) & eur.keys()]
+    assert any("148,000,000 EUR" in f.message and "agree" in f.message for f in totals)

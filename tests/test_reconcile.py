@@ -83,3 +83,49 @@ def test_a_decision_sets_the_policy_of_one_series(make_project: MakeProject) -> 
     observation = _read(project / "build" / "observations.csv")[0]
     assert (observation["value"], observation["policy"]) == ("16", "conservative")
     assert observation["decisions"] == "D2"
+
+
+def test_a_russian_statement_joins_the_english_observation(seed_project: object) -> None:
+    from pathlib import Path
+
+    project = Path(str(seed_project))
+    (project / "sources" / "ru.txt").write_text(
+        "В Нагорный Карабах будут направлены 1960 российских миротворцев, сообщило "
+        "Минобороны.\n", "utf-8")
+    with (project / "sources" / "sources.csv").open("a", encoding="utf-8") as handle:
+        handle.write("ru.txt,2020-11-21,Wire RU,,ru,\n")
+    assert main(["build", str(project), "-q"]) == 0
+    (observation,) = [o for o in _read(project / "build" / "observations.csv")
+                      if o["indicator"] == "peacekeepers"]
+    assert observation["value"] == "1960" and observation["place"] == "Nagorno-Karabakh"
+    assert observation["sources"] == "000_cc935aa015bef0f5.txt ru.txt"
+    assert observation["status"] == "consistent"
+
+
+def test_a_total_is_checked_against_its_parts(make_project: MakeProject) -> None:
+    project = make_project({
+        "sources/a.txt": "The donors pledged $12 million, of which $7 million for Chad and "
+                         "$5 million for Sudan.\n\nThe fund gave $9 million. Of this, "
+                         "$6 million went to Chad and $4 million to Sudan.\n",
+        "sources/sources.csv": "path,published\na.txt,2024-05-02\n"})
+    assert main(["build", str(project), "-q"]) == 0
+    findings = _read(project / "build" / "findings.csv")
+    agree = [f["message"] for f in findings if f["code"] == "total-and-parts"]
+    differ = [f["message"] for f in findings if f["code"] == "total-and-parts-differ"]
+    assert agree == ["aid_funding in a.txt: the total, exact 12,000,000 USD, and its parts, "
+                     "7,000,000 + 5,000,000 = 12,000,000 USD, agree"]
+    assert len(differ) == 1 and "9,000,000 USD" in differ[0] and "= 10,000,000 USD" in differ[0]
+
+
+def test_different_amounts_from_two_agencies_are_two_transfers(make_project: MakeProject
+                                                                ) -> None:
+    project = make_project({
+        "sources/a.txt": "The EU allocated €30 million to Moldova.\n",
+        "sources/b.txt": "The EU allocated €10 million to Moldova.\n",
+        "sources/sources.csv": CATALOGUE.replace("2020-11-25", "2024-05-02")})
+    assert main(["build", str(project), "-q"]) == 0
+    observations = _read(project / "build" / "observations.csv")
+    assert sorted(o["value"] for o in observations) == ["10000000", "30000000"]
+    assert {o["status"] for o in observations} == {"single"}
+    codes = [f["code"] for f in _read(project / "build" / "findings.csv")]
+    assert "conflict" not in codes and "amounts-apart" in codes
