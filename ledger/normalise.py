@@ -330,6 +330,8 @@ def _fact(match: Match, places: _Found, rates: RateBook, findings: list[Finding]
                                match.fig_end, doc.segment_at(match.fig_start).day, figures,
                                phrases)
     as_of, claim = _as_of(doc, match.fig_start, day.as_of if day else None)
+    if period is None and day is not None and day.period_start:
+        period = day  # a figure of an earlier year or decade: its own period and date
     kind = rule.kind_for(sentence_text, at)
     if period is not None and period.is_flow and kind in ("stock", "flow"):
         kind = "flow"

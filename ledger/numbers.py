@@ -429,9 +429,9 @@ _CLOCK_AFTER = re.compile(r"^:\d\d")
 _CLOCK_BEFORE = re.compile(r"\d:$")
 _TIME_WORD_AFTER = re.compile(r"^\s*(?:a\.m\.|p\.m\.|am\b|pm\b|gmt\b|utc\b|hrs\b|h\b)",
                               re.IGNORECASE)
-_DECADE_AFTER = re.compile(r"^'?s\b")
-_YEAR_BEFORE = re.compile(r"\b(?:in|since|of|from|by|until|till|before|after|year|the)\s+$",
-                          re.IGNORECASE)
+_DECADE_AFTER = re.compile(r"^(?:'?s\b|\s*(?:году|года|год|гг?\.|-[ех]\b))")
+_YEAR_BEFORE = re.compile(r"(?:\b(?:in|since|of|from|by|until|till|before|after|year|the)"
+                          r"|(?<!\w)(?:в|с|до|по|к|году|года))\s+$", re.IGNORECASE)
 
 
 def looks_like_date_or_time(text: str, start: int, end: int) -> bool:

@@ -59,11 +59,40 @@ _PATTERNS: list[tuple[str, re.Pattern[str], tuple[str, ...]]] = [
                            rf"|(?<!\w)во?\s+(?P<wd_ru>{'|'.join(WEEKDAYS_RU)})(?!\w)", re.I),
      (*WEEKDAYS, *WEEKDAYS_RU)),
 ]
+_YEAR = r"(?:1[5-9]|20)\d\d"
+_ROMAN = {"XVI": "16", "XVII": "17", "XVIII": "18", "XIX": "19", "XX": "20", "XXI": "21"}
+_PATTERNS += [
+    ("past", re.compile(rf"\b(?:in|during|throughout|by)\s+(?:the\s+)?(?P<y1>{_YEAR})"
+                        rf"(?:\s*[-–]\s*(?P<y2>{_YEAR}))?\b(?![-/.]\d)", re.I),
+     tuple(str(c) for c in range(15, 21))),
+    ("past", re.compile(r"\b(?P<decade>(?:1[5-9]|20)\d0)s\b"
+                        r"|(?<!\w)в\s+(?P<decade_ru>(?:1[5-9]|20)\d0)-[ех]", re.I),
+     tuple(str(c) for c in range(15, 21))),
+    ("past", re.compile(r"\bWorld\s+War\s+(?P<ww>II|I|One|Two|1|2)\b"
+                        r"|\b(?P<ww_ordinal>First|Second)\s+World\s+War\b|\bWW(?P<ww_short>II|I|1|2)\b"
+                        r"|(?<!\w)(?P<ww_ru>Перв|Втор)\w*\s+мировой|(?P<gpw>Великой\s+Отечественной)",
+                        re.I), ("war", "ww", "мировой", "отечественной")),
+    ("past", re.compile(r"\b(?P<century>1[5-9]|2[01])(?:st|nd|rd|th)[- ]century\b"
+                        r"|(?<!\w)(?P<century_ru>XVI|XVII|XVIII|XIX|XX|XXI)\s+век", re.I),
+     ("century", "век")),
+    ("past", re.compile(rf"(?<!\w)в\s+(?P<y1>{_YEAR})\s*(?:году|г\.)", re.I),
+     tuple(str(c) for c in range(15, 21))),
+    ("last_year", re.compile(r"\blast\s+year\b|(?<!\w)в\s+прошлом\s+году(?!\w)", re.I),
+     ("last year", "прошлом")),
+    ("since_year", re.compile(rf"\bsince\s+(?P<y1>{_YEAR})\b(?![-/.]\d)"
+                              rf"|(?<!\w)с\s+(?P<y1ru>{_YEAR})\s+года", re.I),
+     ("since", "с ")),
+]
 """Each kind of time phrase, with words one of which it always holds (a cheap test that
-spares most sentences the search)."""
+spares most sentences the search). "past" phrases date a figure to an earlier year or decade
+("in 1915", "in the 1990s war", "в 2014 году"): such a figure is history, not today's news."""
 _KEYWORDS = re.compile("|".join(re.escape(w) for w in sorted(
     {w for _, _, words in _PATTERNS for w in words}, key=len, reverse=True)))
 
+
+_CLAUSE_BREAK = re.compile(r"[,;:()\[\]—–]| - ")
+"""Between a figure and a year: another clause, unless the year opens the sentence ("In 2019,
+500 people fled")."""
 
 _STARTED = re.compile(r"\b(?:since|began|begun|started|erupted|broke\s+out|flared)\b"
                       r"(?:\s+[\w'-]+){0,3}\s*$", re.IGNORECASE)
@@ -125,6 +154,34 @@ def _resolve(kind: str, match: re.Match[str], as_of: date) -> Period | None:
         if since is None:
             return None
         return Period(text, start, end, period_start=since, period_end=as_of)
+    if kind in ("past", "last_year"):
+        found = {k: v for k, v in match.groupdict().items() if v}
+        decade = found.get("decade") or found.get("decade_ru")
+        war = (found.get("ww") or found.get("ww_ordinal") or found.get("ww_short")
+               or found.get("ww_ru") or found.get("gpw") or "").lower()
+        century = found.get("century") or _ROMAN.get(found.get("century_ru", "").upper())
+        if kind == "last_year":
+            first = last = as_of.year - 1
+        elif decade:
+            first, last = int(decade), int(decade) + 9
+        elif war:
+            first, last = ((1914, 1918) if war in ("i", "one", "1", "first", "перв") else
+                           (1941, 1945) if war.startswith("велик") else (1939, 1945))
+        elif century:
+            first, last = (int(century) - 1) * 100 + 1, int(century) * 100
+        else:
+            first = int(found["y1"])
+            last = int(found.get("y2") or first)
+        if last >= as_of.year or first > last:
+            return None  # this year's figure, or no range
+        end_of = date(last, 12, 31)
+        return Period(text, start, end, period_start=date(first, 1, 1), period_end=end_of,
+                      as_of=end_of)
+    if kind == "since_year":
+        year = int(match.group("y1") or match.group("y1ru"))
+        if year > as_of.year:
+            return None
+        return Period(text, start, end, period_start=date(year, 1, 1), period_end=as_of)
     if kind == "yesterday":
         return Period(text, start, end, as_of=as_of - timedelta(days=1))
     if kind == "last_week":
@@ -175,6 +232,10 @@ def find_periods(text: str, start: int, end: int, fig_start: int, fig_end: int,
         i = bisect.bisect_right(other_figures, low)
         if i < len(other_figures) and other_figures[i] < high:
             continue
+        if kind in ("past", "last_year") and _CLAUSE_BREAK.search(
+                text, min(match.end(), fig_end), max(match.start(), fig_start)) and (
+                    text[start:match.start()].strip()):
+            continue  # "…, a region which declared independence in 1991": another clause
         resolved = _resolve(kind, match, as_of)
         if resolved is not None:
             (days if resolved.as_of else periods).append(resolved)

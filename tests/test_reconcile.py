@@ -6,6 +6,7 @@ import csv
 
 from conftest import MakeProject
 
+from ledger.build import BuildResult
 from ledger.cli import main
 
 CATALOGUE = "path,published,publisher\na.txt,2020-11-25,Agency A\nb.txt,2020-11-25,Agency B\n"
@@ -129,3 +130,34 @@ def test_different_amounts_from_two_agencies_are_two_transfers(make_project: Mak
     assert {o["status"] for o in observations} == {"single"}
     codes = [f["code"] for f in _read(project / "build" / "findings.csv")]
     assert "conflict" not in codes and "amounts-apart" in codes
+
+
+def test_history_keeps_its_own_date_and_never_becomes_todays_figure(
+        make_project: MakeProject) -> None:
+    project = make_project({
+        "sources/a.txt": "As many as 1.5 million people were killed during World War I.\n\n"
+                         "A 1990s war in the region claimed 30,000 lives.\n\n"
+                         "On Monday 16 people were killed in the region.\n\n"
+                         "By September\n12.7 million people needed aid.\n",
+        "sources/sources.csv": "path,published\na.txt,2020-09-28\n"})
+    result = build_project(project)
+    by_value = {f.value: f for f in result.facts}
+    assert (by_value[1_500_000].as_of, by_value[1_500_000].period_start) == ("1918-12-31",
+                                                                            "1914-01-01")
+    assert (by_value[30_000].as_of, by_value[30_000].period_end) == ("1999-12-31",
+                                                                    "1999-12-31")
+    assert 12_700_000 in by_value  # never 700,000: "September 12" is not read across the line
+    from ledger.render.report import Report
+
+    report = Report.build("t", result.documents, result.facts, result.observations,
+                          result.findings, [])
+    killed = [o for o in report.headlines if o.indicator == "killed"]
+    assert [o.value for o in killed] == [16]
+
+
+def build_project(project: object) -> BuildResult:
+    from pathlib import Path
+
+    from ledger.build import build
+
+    return build(Path(str(project)), None)
