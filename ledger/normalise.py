@@ -193,6 +193,10 @@ class _Found:
         document mentions most. A sentence's place that contains the document's main place
         (Azerbaijan, in a report about Nagorno-Karabakh) gives way to the more specific one."""
         mentions, starts, main = self._document(doc)
+        clause = doc.text[max(sentence[0], match.fig_start - SCOPE_REACH):
+                          min(sentence[1], match.fig_end + SCOPE_REACH)]
+        if _WORLDWIDE.search(clause):
+            return WORLD  # "more than 120 million displaced worldwide": not the document's place
 
         def within(start: int, end: int) -> list[Mention]:
             first = bisect.bisect_left(starts, start)
@@ -294,6 +298,15 @@ def _check_stated(fact: Fact, stated: Money, rates: RateBook, claim: date | None
         f"{'agrees' if consistent else 'disagrees'}: {basis}; difference {difference:+.1%}, "
         f"{'within' if consistent else 'more than'} {tolerance:.0%}", (fact.fact_id,)))
 
+
+WORLD = "World"
+SCOPE_REACH = 60
+"""How far (characters, within the sentence) a scope word reaches from its figure."""
+_WORLDWIDE = re.compile(
+    r"\b(?:worldwide|world-wide|globally|around\s+the\s+(?:world|globe)|across\s+the\s+(?:world|"
+    r"globe)|in\s+the\s+world|world's|the\s+world\s+over)\b|(?<!\w)(?:в\s+мире|по\s+всему\s+миру|"
+    r"во\s+всём\s+мире|во\s+всем\s+мире)(?!\w)", re.IGNORECASE)
+"""Scope words that make a figure the world's ("worldwide", "around the world", "в мире")."""
 
 _INCREMENT = re.compile(r"\b(?:more|another|additional|further|new)\b", re.IGNORECASE)
 

@@ -161,3 +161,13 @@ def build_project(project: object) -> BuildResult:
     from ledger.build import build
 
     return build(Path(str(project)), None)
+
+
+def test_a_worldwide_figure_is_the_worlds_not_the_documents_place(
+        make_project: MakeProject) -> None:
+    project = make_project({
+        "sources/a.txt": "In Ukraine 3 million people are displaced. War and disasters keep more "
+                         "than 120 million people displaced worldwide.\n",
+        "sources/sources.csv": "path,published\na.txt,2024-05-02\n"})
+    places = {f.value: f.place for f in build_project(project).facts}
+    assert places == {3_000_000: "Ukraine", 120_000_000: "World"}

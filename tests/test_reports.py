@@ -86,11 +86,10 @@ def test_workbook_links_observations_facts_and_sources(example_build: BuildResul
 def test_series_with_three_points_get_a_native_line_chart(example_build: BuildResult) -> None:
     ws = load_workbook(example_build.out / "ledger.xlsx")["Series"]
     charts = ws._charts
-    points: dict[tuple[str, str, str, str], int] = {}
+    days: dict[tuple[str, str, str, str, str], set[str]] = {}
     for o in example_build.observations:
-        key = (o.indicator, o.place, o.kind, o.unit)
-        points[key] = points.get(key, 0) + 1
-    assert len(charts) == sum(1 for n in points.values() if n >= 3) >= 1
+        days.setdefault((o.indicator, o.place, o.kind, o.unit, o.side), set()).add(o.as_of[:10])
+    assert len(charts) == sum(1 for d in days.values() if len(d) >= 3) >= 1  # one point a day
     assert all(chart.tagname == "lineChart" for chart in charts)
     import zipfile
 
@@ -222,3 +221,17 @@ def test_html_prints_every_statement(example_build: BuildResult) -> None:
         assert all(panels.nth(i).is_visible() for i in range(panels.count()))
         assert page.pdf()[:4] == b"%PDF"
         browser.close()
+
+
+def test_a_chart_draws_one_point_a_day() -> None:
+    from ledger.reconcile import Observation
+    from ledger.render.report import one_a_day
+
+    def point(day: str, value: float) -> Observation:
+        return Observation(f"O{day}{value}", "aid_funding", "Ukraine", "plan", "EUR", day, "",
+                           "", value, "exact", value, value, "single", "latest", ("F1",), 1)
+
+    points = [point("2024-01-01", 5), point("2024-01-01", 40), point("2024-01-02", 8),
+              point("2024-01-01", 35)]
+    assert [(o.as_of, o.value) for o in one_a_day(points)] == [("2024-01-01", 40),
+                                                               ("2024-01-02", 8)]

@@ -208,7 +208,7 @@ def render_html(report: Report, locale: str, version: str) -> bytes:
                           f"({unit_label(k[3], 2)})" + (f" · as {k[4]} claims" if k[4] else ""),
                           series_chart(points, unit_label(k[3], 2), env.filters["num"],
                                        env.filters["day"]), points)
-              for k, points in report.series.items() if len(points) >= CHART_MIN_POINTS]
+              for k, points in report.charted.items() if len(points) >= CHART_MIN_POINTS]
     context: dict[str, Any] = {
         "title": report.title, "locale": locale, "version": version, "style": Markup(style),
         "style_hash": f"sha256-{digest}", "headlines": report.headlines,

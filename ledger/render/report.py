@@ -30,6 +30,18 @@ HOW_TO_READ = (
 )
 
 
+def one_a_day(points: list[Observation]) -> list[Observation]:
+    """One point a day, in date order, for a chart: where a day holds several (a breakdown by
+    donor, recipient or document), the largest, which a total of the others would be; the
+    tables list them all. A chart then never zig-zags up and down one day."""
+    by_day: dict[str, Observation] = {}
+    for obs in points:
+        day = obs.as_of[:10]
+        if day not in by_day or obs.value > by_day[day].value:
+            by_day[day] = obs
+    return [by_day[day] for day in sorted(by_day)]
+
+
 CHART_MIN_POINTS = 3
 """A series gets a chart in the workbook and the HTML from this many points on."""
 
@@ -47,6 +59,8 @@ class Report:
     how_to_read: tuple[str, ...] = HOW_TO_READ
     headlines: list[Observation] = field(default_factory=list)
     series: dict[tuple[str, ...], list[Observation]] = field(default_factory=dict)
+    charted: dict[tuple[str, ...], list[Observation]] = field(default_factory=dict)
+    """Per series, one point a day for its chart (see `one_a_day`)."""
     facts_in_workbook_order: list[Fact] = field(default_factory=list)
     observation_of: dict[str, str] = field(default_factory=dict)
     observation_row: dict[str, int] = field(default_factory=dict)
@@ -74,6 +88,7 @@ class Report:
             grouped[obs.series_key].append(obs)
         report.series = {key: sorted(points, key=lambda o: (o.as_of, o.period_end))
                          for key, points in sorted(grouped.items())}
+        report.charted = {key: one_a_day(points) for key, points in report.series.items()}
         by_id = {f.fact_id: f for f in facts}
         placed = [by_id[i] for obs in observations for i in obs.fact_ids if i in by_id]
         in_observations = {f.fact_id for f in placed}

@@ -199,11 +199,13 @@ def _series(ws: Any, report: Report) -> None:
     """One block per series with enough points: its table and a native line chart."""
     for col, width in enumerate([14, 14, 14, 14, 11, 9, 12, 40], start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
-    ws.append([_styled(ws, "Series with at least three points: accepted value, the interval "
-                           "the statements allow, supports and status, by date.", font=BOLD)])
+    ws.append([_styled(ws, "Series with at least three days: accepted value, the interval "
+                           "the statements allow, supports and status, one row a day (where a "
+                           "day holds several points, the largest; all are in Observations).",
+                       font=BOLD)])
     ws.append([])
     row = 3
-    for key, points in report.series.items():
+    for key, points in report.charted.items():
         if len(points) < CHART_MIN_POINTS:
             continue
         indicator, place, kind, unit, side = key
