@@ -87,7 +87,7 @@ def safe_files(folder: Path, root: Path, follow_symlinks: bool = False
 
 PROJECT_FILES = ("ledger.toml", "gazetteer.yaml", "parties.yaml", "decisions.yaml")
 PROJECT_FOLDERS = (("rules", ("*.yaml", "*.yml")), ("rates", ("*.csv", "*.yaml", "*.yml")),
-                   ("lexicon", ("*.yaml", "*.yml")))
+                   ("lexicon", ("*.yaml", "*.yml")), ("languages", ("*.yaml", "*.yml")))
 
 
 def project_file_problems(project: Path, follow_symlinks: bool = False) -> list[tuple[str, str]]:

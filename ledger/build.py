@@ -23,6 +23,7 @@ from ledger.copies import find_copies
 from ledger.decisions import DECISIONS_NAME, load_decisions
 from ledger.diagnostics import Diagnostic, LedgerError, error, has_errors, warning
 from ledger.findings import Finding
+from ledger.languages import register_folder
 from ledger.lexicon import builtin_lexicon_dir, hint_patterns, lexicon_rules, load_lexicons
 from ledger.normalise import Fact
 from ledger.outfolder import exclusive, write_outputs
@@ -174,7 +175,9 @@ def boundary_diagnostics(project: Path, follow_symlinks: bool) -> list[Diagnosti
 def project_rulebook(project: Path, with_builtin: bool) -> tuple[RuleBook, list[Diagnostic]]:
     """The rule files (built-in, then the project's) and the rules the lexicons (built-in,
     then `PROJECT/lexicon/`) compile into, after them: a topical rule wins a tie."""
-    rulebook, diagnostics = load_rulebook(rule_dirs(project, with_builtin))
+    diagnostics = register_folder(project / "languages", "languages")
+    rulebook, found = load_rulebook(rule_dirs(project, with_builtin))
+    diagnostics += found
     dirs = [(builtin_lexicon_dir(), "ledger:lexicon")] if with_builtin else []
     dirs.append((project / "lexicon", "lexicon"))
     lexicons, found = load_lexicons(dirs)

@@ -31,7 +31,7 @@ class ProjectConfig(BaseModel):
     restatement_days: int = Field(
         7, ge=0, description="A stock restated with the same value within this many days is "
                              "the same observation; 0 turns this off.")
-    report_locale: Literal["en", "ru", "fr"] = Field(
+    report_locale: Literal["en", "ru", "fr", "es", "uk"] = Field(
         "en", description="Locale for numbers and dates in index.html.")
     report_currency: str = Field(
         "USD", pattern=r"^[A-Z]{3}$",

@@ -172,10 +172,21 @@ EXCLUDE_REACH = 40
 """How far (characters, within the sentence) a rule's excluding words reach from a figure."""
 
 
+_CLAUSE_WORD = re.compile(
+    r"(?<![\w’'])(?:where|which|who|whom|whose|when|while|because|donde|que|quien|quienes|"
+    r"cuando|porque|où|qui|quand|lorsque|который|которая|которые|которых|где|когда|що|який|"
+    r"яка|які|де|коли)(?![\w’'])", re.IGNORECASE)
+"""Words that open another clause: a counted noun after one ("six floors where residents
+said") does not count the number before it."""
+
+
 def _admissible(match: Match) -> bool:
     """False for a rule that needs a cue its sentence lacks (it must not claim the figure
-    from a rule that would read it), or whose excluding words stand near the figure."""
+    from a rule that would read it), whose excluding words stand near the figure, or, for a
+    lexicon's counted thing, whose noun lies in another clause than the number."""
     rule, text = match.rule, match.document.text
+    if rule.variants and _CLAUSE_WORD.search(text, match.fig_end, match.end):
+        return False
     if not rule.spec.cues_required and rule.exclude is None:
         return True
     start, end = match.document.sentence_at(match.fig_start)

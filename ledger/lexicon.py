@@ -28,6 +28,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ledger import units
 from ledger.diagnostics import Diagnostic, error
+from ledger.languages import codes as language_codes
+from ledger.languages import known as known_language
 from ledger.rules import (
     Example,
     ExpectedFact,
@@ -128,7 +130,15 @@ class ShapesSpec(_Strict):
 
 
 class LexiconFile(_Strict):
-    language: Literal["en", "ru"]
+    language: str
+
+    @field_validator("language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        if not known_language(value):
+            raise ValueError(f"unknown language {value!r}; known: {', '.join(language_codes())}"
+                             " (add one with a file in PROJECT/languages/, docs/languages.md)")
+        return value
     things: list[ThingSpec] = Field(default_factory=list)
     events: dict[str, EventSpec] = Field(default_factory=dict)
     money: MoneySpec | None = None
@@ -249,22 +259,26 @@ def _check_units(parsed: LexiconFile, positions: Positions, shown: str) -> list[
 # --- word forms ----------------------------------------------------------------------------
 
 
+MORPHOLOGY = ("ru", "uk")
+"""Languages whose words pymorphy3 inflects (its Russian and Ukrainian dictionaries)."""
+
+
 @cache
-def _morph() -> Any:
+def _morph(language: str) -> Any:
     import pymorphy3
 
-    return pymorphy3.MorphAnalyzer(lang="ru")
+    return pymorphy3.MorphAnalyzer(lang=language)
 
 
 @cache
 def word_forms(word: str, language: str) -> tuple[str, ...]:
-    """Every form of a word: Russian words through pymorphy3's lexemes (all cases, numbers
-    and, for verbs, tenses and participles); other languages as written."""
-    if language != "ru" or not re.fullmatch(r"[а-яёА-ЯЁ]+", word):
+    """Every form of a word: Russian and Ukrainian words through pymorphy3's lexemes (all
+    cases, numbers and, for verbs, tenses and participles); other languages as written."""
+    if language not in MORPHOLOGY or not re.fullmatch(r"[а-яёА-ЯЁіїєґІЇЄҐ'’]+", word):
         return (word,)
     forms = {word}
     lower = word.lower()
-    for parse in _morph().parse(word):
+    for parse in _morph(language).parse(word):
         if parse.normal_form.replace("ё", "е") == lower.replace("ё", "е") or parse.word == lower:
             forms.update(f.word for f in parse.lexeme)
     forms |= {f.replace("ё", "е") for f in forms}

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 
+from ledger.languages import codes as language_codes
+from ledger.languages import language as language_of
 from ledger.numbers import QUALIFIER, Quantity, number_block, parse_quantity, qualifier_block
 
 
@@ -40,7 +42,18 @@ def _load_currencies() -> dict[str, Currency]:
     return result
 
 
-CURRENCIES = _load_currencies()
+def _with_local_names(currencies: dict[str, Currency]) -> dict[str, Currency]:
+    """Add the currency names each language file gives ("dólares", "FCFA", "гривень")."""
+    for code in language_codes():
+        spoken = language_of(code)
+        for iso, names in (spoken.currencies.items() if spoken is not None else ()):
+            if iso in currencies:
+                old = currencies[iso]
+                currencies[iso] = replace(old, names=tuple(dict.fromkeys((*old.names, *names))))
+    return currencies
+
+
+CURRENCIES = _with_local_names(_load_currencies())
 
 
 def _alternation(items: set[str]) -> str:
@@ -72,7 +85,7 @@ def money_block(language: str = "") -> str:
     return (rf"(?:(?:{qualifier_block(language)}){glued})?"
             rf"(?:(?:{_SYMBOL_RE})\s?(?:{number})"
             rf"|{_CODE_RE}\s?(?:{number})"
-            rf"|(?:{number})(?:\s*|-)(?:{_CODE_RE}|(?:{_ADJ_RE}\s+)?(?:{_NAME_RE})"
+            rf"|(?:{number})(?:\s*|-|\s+(?:de|d’|d')\s*)(?:{_CODE_RE}|(?:{_ADJ_RE}\s+)?(?:{_NAME_RE})"
             rf"|(?:{_AFTER_SYMBOL_RE})))")
 
 
@@ -155,7 +168,7 @@ def parse_money(text: str, locale: str = "en") -> Money | None:
         name = last.group("cur")
         adjective = last.group("adj") or ""
         found = _currency_of(name[len(adjective):].strip(), adjective)
-        amount = rest[:last.start()]
+        amount = re.sub(r"\s+(?:de|d’|d')\s*$", "", rest[:last.start()])  # "millones de dólares"
     if found is None:
         return None
     quantity = parse_quantity(prefix + amount, locale)

@@ -23,6 +23,10 @@ from functools import cache
 from babel import Locale, UnknownLocaleError
 from babel.numbers import get_decimal_symbol, get_group_symbol
 
+from ledger.languages import Language
+from ledger.languages import codes as spoken_codes
+from ledger.languages import language as language_of
+
 APPROX_TOLERANCE = 0.10
 MAX_DIGITS = 15
 """A number with more digits than this is no real figure (a reference, an ID, a string of
@@ -139,16 +143,35 @@ def _english(phrase: str) -> bool:
     return phrase.isascii()
 
 
+def _data_number_block(spoken: Language) -> str:
+    """A language of a file: digits with a scale word ("13 mil", "1,5 millones"), or words
+    (joined by spaces, hyphens or the language's "and"), then digits after a scale word
+    ("mil 300")."""
+    scales = _alternation(spoken.scales)
+    if spoken.abbreviations:  # "M", "Md", "k": as written, and never the start of a word
+        scales += rf"|(?-i:{_alternation(spoken.abbreviations)})\b"
+    words = _alternation([*spoken.words, *spoken.scales])
+    joiners = "".join(rf"|\s+{re.escape(j)}\s+" for j in spoken.joiners)
+    return (rf"(?:{_DIGITS})(?:{_SCALE_SPACE}(?:{scales}))?"
+            rf"|(?:{words})(?:(?:\s+|-{joiners})(?:{words}))*(?:\s+(?:{_DIGITS}))?")
+
+
 def number_block(language: str = "") -> str:
     """RE2 for one number (digits or words, with a scale word) in a language ("" = all)."""
     english = (rf"(?:{_DIGITS})(?:{_SCALE_SPACE}(?:{_SCALE_WORD}|{_SCALE_ABBREVIATION})\b)?"
                rf"|(?:{_EN_WORDS})(?:\s+(?:{_SCALE_WORD}))?")
     russian = rf"(?:{_DIGITS})(?:{_SCALE_SPACE}(?:{_RU_SCALE}))?|{_RU_WORDS}"
+    spoken = language_of(language)
+    if spoken is not None:
+        return _data_number_block(spoken)
     return {"en": english, "ru": russian}.get(language, f"{english}|{russian}")
 
 
 def qualifier_block(language: str = "") -> str:
-    """RE2 for the qualifiers of a language ("" = all)."""
+    """RE2 for the qualifiers of a language ("" = English and Russian)."""
+    spoken = language_of(language)
+    if spoken is not None:
+        return _alternation(p for phrases in spoken.qualifiers.values() for p in phrases)
     phrases = [q for qs in QUALIFIERS.values() for q in qs]
     if language == "en":
         phrases = [q for q in phrases if _english(q)]
@@ -161,17 +184,27 @@ def quantity_block(language: str = "") -> str:
     """RE2 building block `{quantity}`: an optional qualifier, then a number, a range or a
     vague amount, in one language ("en", "ru") or all of them ("")."""
     number = number_block(language)
-    vague = [v for v in VAGUE if language == "" or _english(v) == (language == "en")]
+    spoken = language_of(language)
+    vague = (list(spoken.vague) if spoken is not None else
+             [v for v in VAGUE if language == "" or _english(v) == (language == "en")])
     ranges = []
     if language in ("", "en"):
         ranges.append(rf"between\s+(?:{number})\s+and\s+(?:{number})")
     if language in ("", "ru"):
         ranges.append(rf"от\s+(?:{number})\s+до\s+(?:{number})")
+    if spoken is not None and spoken.range_between and spoken.range_and:
+        ranges.append(rf"(?:{_alternation(spoken.range_between)})\s+(?:{number})\s+"
+                      rf"(?:{_alternation(spoken.range_and)})\s+(?:{number})")
     glued = r"\s*" if language == "ru" else r"\s+"  # "более1 151 000": scraped Russian
     return (rf"(?:(?:{qualifier_block(language)}){glued}|[<>≤≥]=?\s*)?"
             rf"(?:{'|'.join(ranges)}"
-            rf"|(?:{number})(?:\s*(?:-|–|—|~|to|through)\s*(?:{number})|-odd\b)?"
+            rf"|(?:{number})(?:\s*(?:-|–|—|~|to|through{_range_to(spoken)})\s*(?:{number})"
+            rf"|-odd\b)?"
             rf"|(?:{_alternation(vague)})(?:\s+of)?)")
+
+
+def _range_to(spoken: Language | None) -> str:
+    return "".join(f"|{re.escape(w)}\\s" for w in spoken.range_to) if spoken else ""
 
 
 QUANTITY = quantity_block()
@@ -356,12 +389,85 @@ _RANGE = re.compile(r"^(?:between\s+|от\s+)?(?P<a>.+?)\s*(?:\s+and\s+|-|–|�
                     r"\s*(?P<b>.+)$", re.IGNORECASE)
 
 
-def _qualifier_of(phrase: str) -> str:
+def _qualifier_of(phrase: str, locale: str = "en") -> str:
     phrase = re.sub(r"\s+", " ", phrase.lower())
-    for name, phrases in QUALIFIERS.items():
-        if phrase in phrases:
-            return name
+    spoken = language_of(locale.split("_")[0].split("-")[0])
+    tables = [spoken.qualifiers] if spoken is not None else []
+    for table in [*tables, QUALIFIERS]:
+        for name, phrases in table.items():
+            if phrase in (p.lower() for p in phrases):
+                return name
     raise KeyError(phrase)
+
+
+@cache
+def _spoken_patterns(code: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """A language of a file: its qualifiers at the start of a figure, and its ranges."""
+    spoken = language_of(code)
+    assert spoken is not None
+    qualifiers = _alternation(p for phrases in spoken.qualifiers.values() for p in phrases)
+    at_start = re.compile(rf"^(?P<q>{qualifiers}|{QUALIFIER})(?:\s+|(?=\d))", re.IGNORECASE)
+    between = "|".join(re.escape(w) + r"\s+" for w in spoken.range_between)
+    joins = "".join(rf"|\s+{re.escape(w)}\s+" for w in (*spoken.range_and, *spoken.range_to))
+    ranges = re.compile(rf"^(?:{between or '(?!)'})?(?P<a>.+?)\s*(?:-|–|—{joins})\s*"
+                        r"(?P<b>.+)$", re.IGNORECASE)
+    return at_start, ranges
+
+
+def _parse_spoken(text: str, spoken: Language, locale: str) -> Number | None:
+    """Digits, words and scale words of a language of a file: "13 mil", "mil 300",
+    "un million cinq cent mille", "quatre-vingt-dix", "1,5 millones"."""
+    whole = text.strip()
+    if whole[:1].isdigit() and re.fullmatch(r"[\d,.'’\u00a0\u202f\u2009 ]+", whole):
+        try:
+            value, note = parse_digits(whole, locale)
+        except ValueError:
+            return None
+        return Number(value, 1, note, (f"digits {whole!r} in locale {locale} = {value:g}",))
+    scales = {**spoken.scales, **{k.lower(): v for k, v in spoken.abbreviations.items()}}
+    tokens: list[str] = []
+    for token in whole.lower().split():
+        if token in spoken.words or token in scales or token[:1].isdigit():
+            tokens.append(token)
+            continue
+        pieces = token.split("-")  # "quatre-vingt-dix": the longest known run of pieces first
+        while pieces:
+            for cut in range(len(pieces), 0, -1):
+                if "-".join(pieces[:cut]) in spoken.words or cut == 1:
+                    tokens.append("-".join(pieces[:cut]))
+                    pieces = pieces[cut:]
+                    break
+    total = current = last_chunk = 0.0
+    previous_scale = False
+    for token in tokens:
+        if token in spoken.joiners or token == "":
+            continue
+        scale = scales.get(token)
+        if token[:1].isdigit():
+            try:
+                value, _ = parse_digits(token, locale)
+            except ValueError:
+                return None
+            current += value
+        elif scale is not None and scale < 1000:
+            current = (current or 1) * scale  # "cinq cent": hundreds multiply in place
+        elif scale is not None and previous_scale and current == 0:
+            total -= last_chunk  # "mil millones": scales in a row multiply
+            last_chunk *= scale
+            total += last_chunk
+        elif scale is not None:
+            last_chunk = (current or 1) * scale
+            total += last_chunk
+            current = 0
+        elif token in spoken.words:
+            current += spoken.words[token]
+        else:
+            return None
+        previous_scale = scale is not None and scale >= 1000
+    value = total + current
+    if not tokens or not value < 10 ** MAX_DIGITS:
+        return None
+    return Number(value, 1, "", (f"number {whole!r} in {spoken.name} = {value:g}",))
 
 
 _SYMBOL_QUALIFIERS = {">": "more_than", ">=": "at_least", "≥": "at_least", "<": "less_than",
@@ -376,28 +482,38 @@ def parse_quantity(text: str, locale: str = "en") -> Quantity | None:
     steps: tuple[str, ...] = ()
     if text.lower().endswith("-odd"):  # "100-odd": about a hundred
         text, qualifier, steps = text[:-4], "approx", ("'-odd' = approx",)
-    match = _QUALIFIER_AT_START.match(text) or _SYMBOL_AT_START.match(text)
+    code = locale.split("_")[0].split("-")[0]
+    spoken = language_of(code)
+    at_start, ranges = _spoken_patterns(code) if spoken is not None else (
+        _QUALIFIER_AT_START, _RANGE)
+    match = at_start.match(text) or _SYMBOL_AT_START.match(text)
     if match and match.group("q") in _SYMBOL_QUALIFIERS:
         qualifier = _SYMBOL_QUALIFIERS[match.group("q")]
         steps += (f"qualifier {match.group('q')!r} = {qualifier}",)
         text = text[match.end():]
     elif match:
-        qualifier = _qualifier_of(match.group("q"))
+        qualifier = _qualifier_of(match.group("q"), locale)
         steps += (f"qualifier {match.group('q')!r} = {qualifier}",)
         text = text[match.end():]
-    bare = re.sub(r"\s+", " ", re.sub(r"\s+of$", "", text.lower()))
-    if bare in VAGUE:
-        step = f"vague amount {bare!r} coded {VAGUE[bare]:,} (ACLED convention)"
-        return Quantity(float(VAGUE[bare]), "at_least" if qualifier == "exact" else qualifier,
+    bare = re.sub(r"\s+", " ", re.sub(r"\s+(?:of|de|d’|d')$", "", text.lower()))
+    vague = spoken.vague if spoken is not None else VAGUE
+    if bare in vague:
+        step = f"vague amount {bare!r} coded {vague[bare]:,} (ACLED convention)"
+        return Quantity(float(vague[bare]), "at_least" if qualifier == "exact" else qualifier,
                         vague=True, steps=(*steps, step))
-    single = parse_number(text, locale)
+
+    def number(part: str) -> Number | None:
+        return (_parse_spoken(part, spoken, locale) if spoken is not None
+                else parse_number(part, locale))
+
+    single = number(text)
     if single is not None:
         return Quantity(single.value, qualifier, ambiguous=single.ambiguous,
                         steps=(*steps, *single.steps))
-    rng = _RANGE.match(text)
+    rng = ranges.match(text)
     if not rng:
         return None
-    first, second = parse_number(rng.group("a"), locale), parse_number(rng.group("b"), locale)
+    first, second = number(rng.group("a")), number(rng.group("b"))
     if first is None or second is None:
         return None
     low = first.value
@@ -415,13 +531,24 @@ _MONTH_WORDS = (
     "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
     "|января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря"
 )
-_MONTH_BEFORE = re.compile(
-    rf"(?:\b(?:jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?|(?:{_MONTH_WORDS}))"
-    r"[ \t\u00a0]*\Z", re.IGNORECASE)
-"""A month just before a number on the same line ("November 21"); never across a line break
-("By September\n12.7 million" states 12.7 million)."""
-_MONTH_AFTER = re.compile(rf"^(?:st|nd|rd|th)?\s*(?:of\s+)?(?:{_MONTH_WORDS})\b", re.IGNORECASE)
+
+
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
+
+
+@cache
+def _month_patterns(codes: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """A month just before a number on the same line ("November 21", never across a line
+    break: "By September\n12.7 million" states 12.7 million), and one just after ("21st of
+    November", "24 février"), in every language read, a project's own ones included."""
+    months = _MONTH_WORDS + "".join(f"|{re.escape(m)}" for code in codes
+                                    if (spoken := language_of(code)) for m in spoken.months)
+    before = re.compile(
+        rf"(?:\b(?:jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?|(?:{months}))"
+        r"[ \t\u00a0]*\Z", re.IGNORECASE)
+    after = re.compile(rf"^(?:st|nd|rd|th)?\s*(?:of\s+|de\s+)?(?:{months})(?!\w)",
+                       re.IGNORECASE)
+    return before, after
 
 
 _DIGIT_RUN = re.compile(r"[\d][\d,.'’ ]*")
@@ -446,7 +573,8 @@ def looks_like_date_or_time(text: str, start: int, end: int) -> bool:
         return True
     if _TIME_WORD_AFTER.match(after):
         return True
-    if _MONTH_BEFORE.search(before) or _MONTH_AFTER.match(after):
+    month_before, month_after = _month_patterns(tuple(spoken_codes()))
+    if month_before.search(before) or month_after.match(after):
         return True
     return bool(_YEAR.fullmatch(digits) and (
         _DECADE_AFTER.match(after) or _YEAR_BEFORE.search(before)))

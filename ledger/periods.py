@@ -19,6 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from ledger.languages import codes as language_codes
+from ledger.languages import language as language_of
 from ledger.numbers import UNITS
 from ledger.sources import MONTHS
 
@@ -58,6 +60,26 @@ _PATTERNS: list[tuple[str, re.Pattern[str], tuple[str, ...]]] = [
     ("weekday", re.compile(rf"\b(?:on|last)\s+(?P<wd>{'|'.join(WEEKDAYS)})\b"
                            rf"|(?<!\w)во?\s+(?P<wd_ru>{'|'.join(WEEKDAYS_RU)})(?!\w)", re.I),
      (*WEEKDAYS, *WEEKDAYS_RU)),
+]
+_MONTH_NUMBER = dict(MONTHS) | {
+    name.lower(): number for code in language_codes() if (spoken := language_of(code))
+    for number, name in enumerate(spoken.months, start=1)}
+"""Month names of every language, English and Russian ones included, to their number."""
+_LOCAL_MONTH = "|".join(sorted((re.escape(m) for m in _MONTH_NUMBER), key=len, reverse=True))
+_PATTERNS += [
+    # French, Spanish and Ukrainian time phrases
+    ("day", re.compile(r"\b(?:au\s+cours\s+des|dans\s+les|ces)\s+(?:dernières\s+)?24\s+heures\b"
+                       r"|\ben\s+las\s+últimas\s+24\s+horas\b|\ben\s+24\s+horas\b"
+                       r"|(?<!\w)за\s+(?:минулу\s+)?добу(?!\w)", re.I),
+     ("24", "добу")),
+    ("since", re.compile(rf"\b(?:depuis\s+le|desde\s+el)\s+(?P<d2>\d{{1,2}})\s+(?:de\s+)?"
+                         rf"(?P<m2>{_LOCAL_MONTH})\b|(?<!\w)з\s+(?P<d1>\d{{1,2}})\s+"
+                         rf"(?P<m1>{_LOCAL_MONTH})(?!\w)", re.I), ("depuis", "desde", "з ")),
+    ("yesterday", re.compile(r"\b(?:hier|ayer)\b|(?<!\w)вчора(?!\w)", re.I),
+     ("hier", "ayer", "вчора")),
+    ("last_week", re.compile(r"\bla\s+semaine\s+(?:dernière|passée)\b|\bla\s+semana\s+pasada\b"
+                             r"|(?<!\w)минулого\s+тижня(?!\w)", re.I),
+     ("semaine", "semana", "тижня")),
 ]
 _YEAR = r"(?:1[5-9]|20)\d\d"
 _ROMAN = {"XVI": "16", "XVII": "17", "XVIII": "18", "XIX": "19", "XX": "20", "XXI": "21"}
@@ -149,7 +171,7 @@ def _resolve(kind: str, match: re.Match[str], as_of: date) -> Period | None:
         elif "wd" in found:
             since = _weekday_on_or_before(found["wd"], as_of - timedelta(days=1))
         else:
-            month = MONTHS[(found.get("m1") or found["m2"]).lower()]
+            month = _MONTH_NUMBER[(found.get("m1") or found["m2"]).lower()]
             since = _latest_on_or_before(month, int(found.get("d1") or found["d2"]), as_of)
         if since is None:
             return None

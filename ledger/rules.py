@@ -28,6 +28,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ledger import units
 from ledger.builtin import builtin_dir
 from ledger.diagnostics import Diagnostic, error
+from ledger.languages import codes as language_codes
+from ledger.languages import known as known_language
 from ledger.money import money_block
 from ledger.numbers import quantity_block
 from ledger.yaml_lines import Positions, YamlProblem, load
@@ -120,7 +122,7 @@ class RuleSpec(_Strict):
     unit: str
     kind: Kind
     description: str = ""
-    language: Literal["en", "ru"] = "en"
+    language: str = "en"
     priority: int = 0
     cumulative: bool = False
     vague: bool = False
@@ -130,6 +132,14 @@ class RuleSpec(_Strict):
     cues_required: bool = False
     patterns: list[str] = Field(min_length=1)
     examples: list[Example] = Field(min_length=2)
+
+    @field_validator("language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        if not known_language(value):
+            raise ValueError(f"unknown language {value!r}; known: {', '.join(language_codes())}"
+                             " (add one with a file in PROJECT/languages/, docs/languages.md)")
+        return value
 
     @field_validator("unit")
     @classmethod

@@ -26,6 +26,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ledger.boundary import safe_files
 from ledger.diagnostics import Diagnostic, LedgerError, error, warning
+from ledger.languages import codes as language_codes
+from ledger.languages import known as known_language
 from ledger.yaml_lines import YamlProblem, load
 
 SOURCE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
@@ -100,11 +102,31 @@ class Document:
         return bisect.bisect_right(self._line_starts, offset)
 
 
+_UKRAINIAN_LETTERS = set("іїєґІЇЄҐ")
+_FUNCTION_WORDS = {
+    "en": {"the", "and", "of", "to", "in", "is", "that", "for", "with", "was", "were", "have"},
+    "fr": {"le", "les", "des", "et", "est", "une", "dans", "du", "au", "pour", "sont", "qui"},
+    "es": {"el", "los", "las", "del", "y", "que", "una", "por", "con", "para", "fue", "según",
+           "se"},
+}
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
+
+
 def detect_language(text: str) -> str:
-    """`ru` when most letters are Cyrillic, else `en`: used when the catalogue names none."""
-    letters = [c for c in text[:20_000] if c.isalpha()]
+    """The language of a text when the catalogue names none: Cyrillic letters make Russian
+    (Ukrainian when its own letters і ї є ґ are there), else the language whose commonest
+    short words the text uses most (English, French or Spanish)."""
+    sample = text[:20_000]
+    letters = [c for c in sample if c.isalpha()]
     cyrillic = sum(1 for c in letters if "\u0400" <= c <= "\u04ff")
-    return "ru" if letters and cyrillic / len(letters) > 0.5 else "en"
+    if letters and cyrillic / len(letters) > 0.5:
+        ukrainian = sum(1 for c in letters if c in _UKRAINIAN_LETTERS)
+        return "uk" if ukrainian / max(cyrillic, 1) > 0.01 else "ru"
+    words = [w.lower() for w in _LETTER_RUN.findall(sample)]
+    counts = {code: sum(1 for w in words if w in common)
+              for code, common in _FUNCTION_WORDS.items()}
+    best = max(counts, key=lambda code: (counts[code], code == "en"))
+    return best if counts[best] else "en"
 
 
 _INVISIBLE = re.compile("[\x00\u00ad\u200b-\u200d\u2060\ufeff]")
@@ -518,6 +540,14 @@ def read_document(path: Path, rel: str, shown: str, meta: CatalogueRow | None,
             diags.append(error(meta.catalogue if meta else shown, "S004",
                                f"unknown timezone {tz_name!r}", meta.line if meta else 0))
 
+    language = (meta.language if meta else "") or front.get("language", "")
+    if language and not known_language(language.split("-")[0].split("_")[0].lower()):
+        where = (meta.catalogue, meta.line) if meta and meta.language else (shown, 0)
+        detected = detect_language(text)
+        diags.append(warning(where[0], "S009", f"language {language!r} of {rel!r} is not one "
+                             f"ledger reads ({', '.join(language_codes())}); read as "
+                             f"{detected!r}, as detected", where[1]))
+        language = detected
     doc = Document(
         path=rel,
         file_sha256=hashlib.sha256(data).hexdigest(),
@@ -527,8 +557,7 @@ def read_document(path: Path, rel: str, shown: str, meta: CatalogueRow | None,
         date_origin=origin,
         publisher=(meta.publisher if meta else "") or front.get("publisher", ""),
         url=(meta.url if meta else "") or front.get("url", ""),
-        language=(meta.language if meta else "") or front.get("language", "") or detect_language(
-            text),
+        language=language or detect_language(text),
         title=(meta.title if meta else "") or front.get("title", "") or title,
         tz=tz,
         masked=[(0, body_start)] if body_start else [],

@@ -35,7 +35,8 @@ def test_every_setting_is_documented() -> None:
     assert all(f"`{key}`" in documented for key in ProjectConfig.model_fields)
 
 
-STAGES = ["diagnostics", "utf8", "boundary", "outfolder", "yaml_lines", "builtin", "units",
+STAGES = ["diagnostics", "utf8", "boundary", "outfolder", "yaml_lines", "languages", "builtin",
+          "units",
           "numbers", "money", "sources", "copies", "periods", "places", "speakers", "rates",
           "rules", "lexicon", "findings", "extract", "normalise", "unread", "workers",
           "examples", "decisions", "reconcile", "config", "render", "build", "check", "audit",

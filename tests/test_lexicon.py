@@ -118,7 +118,8 @@ events:
      "    examples:\n      - {text: \"No buckets.\", expect: none}\n",
      "lexicon/x.yaml:6:5: error L002 things.0.examples: needs at least one example that must "
      "match"),
-    ("language: xx\n", "lexicon/x.yaml:1:1: error L002 language: Input should be 'en' or 'ru'"),
+    ("language: xx\n", "lexicon/x.yaml:1:1: error L002 language: unknown language 'xx'; known: "
+                       "en, "),
     ("language: en\nevents:\n  Killed: {words: [slain]}\n",
      "lexicon/x.yaml:3:3: error L002 event 'Killed' is not an indicator name"),
 ])
