@@ -107,3 +107,18 @@ def test_a_documents_language_is_detected(text: str, detected: str) -> None:
     from ledger.sources import detect_language
 
     assert detect_language(text) == detected
+
+
+@pytest.mark.parametrize("locale, heading", [("fr", "Chiffres clés"), ("es", "Cifras principales"),
+                                             ("uk", "Основні показники"),
+                                             ("ru", "Основные показатели")])
+def test_the_summary_speaks_the_report_locale(make_project: MakeProject, locale: str,
+                                              heading: str) -> None:
+    project = make_project({"sources/a.txt": "Some 21,300 people fled the town.\n",
+                            "sources/sources.csv": "path,published\na.txt,2024-05-04\n",
+                            "ledger.toml": f'report_locale = "{locale}"\n'})
+    result = build(project, None)
+    page = (result.out / "index.html").read_text("utf-8")
+    assert heading in page
+    written = {"fr": "21\u202f300", "es": "21.300", "uk": "21\xa0300", "ru": "21\xa0300"}
+    assert written[locale] in page  # numbers in the locale's own style

@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 
 from babel.dates import format_date
@@ -28,6 +29,7 @@ from ledger.normalise import Fact
 from ledger.reconcile import Observation
 from ledger.render.report import CHART_MIN_POINTS, Report
 from ledger.sources import paragraph_spans
+from ledger.yaml_lines import load
 
 PLURALS = {"person": "people", "bus": "buses", "facility": "facilities", "family": "families",
            "aircraft": "aircraft", "house": "houses"}
@@ -169,9 +171,19 @@ def template_environment(locale: str = "en") -> Environment:
         return f"{num(obs.low) if obs.low is not None else '…'} to " \
                f"{num(obs.high) if obs.high is not None else '…'}"
 
+    messages = _messages().get(locale, {})
     env.filters.update(num=num, day=day, figure=figure, interval=interval, unit=unit_label,
-                       label=lambda s: str(s).replace("_", " "))
+                       label=lambda s: str(s).replace("_", " "),
+                       t=lambda text: messages.get(str(text), str(text)))
     return env
+
+
+@cache
+def _messages() -> dict[str, dict[str, str]]:
+    """The page's fixed texts per report locale (reports/messages.yaml): English -> local."""
+    data, _ = load((builtin_dir("reports") / "messages.yaml").read_text("utf-8"),
+                   plain_text=True)
+    return {locale: dict(texts) for locale, texts in (data or {}).items()}
 
 
 UNREAD_SHOWN = 200
