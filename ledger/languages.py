@@ -140,6 +140,14 @@ def codes() -> list[str]:
     return sorted({*CODED_LANGUAGES, *_REGISTRY})
 
 
+def check_code(value: str) -> str:
+    """A pydantic validator: the code of a language ledger reads."""
+    if not known(value):
+        raise ValueError(f"unknown language {value!r}; known: {', '.join(codes())} (add one "
+                         "with a file in PROJECT/languages/, docs/languages.md)")
+    return value
+
+
 BUILTIN_FOLDER = Path(__file__).parent / "data" / "languages"
 _BUILTIN_PROBLEMS = register_folder(BUILTIN_FOLDER, "ledger:languages")
 assert not _BUILTIN_PROBLEMS, _BUILTIN_PROBLEMS

@@ -28,8 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ledger import units
 from ledger.diagnostics import Diagnostic, error
-from ledger.languages import codes as language_codes
-from ledger.languages import known as known_language
+from ledger.languages import check_code
 from ledger.rules import (
     Example,
     ExpectedFact,
@@ -131,18 +130,12 @@ class ShapesSpec(_Strict):
 
 class LexiconFile(_Strict):
     language: str
-
-    @field_validator("language")
-    @classmethod
-    def _known_language(cls, value: str) -> str:
-        if not known_language(value):
-            raise ValueError(f"unknown language {value!r}; known: {', '.join(language_codes())}"
-                             " (add one with a file in PROJECT/languages/, docs/languages.md)")
-        return value
     things: list[ThingSpec] = Field(default_factory=list)
     events: dict[str, EventSpec] = Field(default_factory=dict)
     money: MoneySpec | None = None
     shapes: ShapesSpec | None = None
+
+    _language = field_validator("language")(check_code)
 
 
 @dataclass(frozen=True)

@@ -28,8 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ledger import units
 from ledger.builtin import builtin_dir
 from ledger.diagnostics import Diagnostic, error
-from ledger.languages import codes as language_codes
-from ledger.languages import known as known_language
+from ledger.languages import check_code
 from ledger.money import money_block
 from ledger.numbers import quantity_block
 from ledger.yaml_lines import Positions, YamlProblem, load
@@ -133,13 +132,7 @@ class RuleSpec(_Strict):
     patterns: list[str] = Field(min_length=1)
     examples: list[Example] = Field(min_length=2)
 
-    @field_validator("language")
-    @classmethod
-    def _known_language(cls, value: str) -> str:
-        if not known_language(value):
-            raise ValueError(f"unknown language {value!r}; known: {', '.join(language_codes())}"
-                             " (add one with a file in PROJECT/languages/, docs/languages.md)")
-        return value
+    _language = field_validator("language")(check_code)
 
     @field_validator("unit")
     @classmethod
