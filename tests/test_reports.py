@@ -235,3 +235,19 @@ def test_a_chart_draws_one_point_a_day() -> None:
               point("2024-01-01", 35)]
     assert [(o.as_of, o.value) for o in one_a_day(points)] == [("2024-01-01", 40),
                                                                ("2024-01-02", 8)]
+
+
+def test_every_sheet_prints_fit_to_width_with_its_header_on_every_page(
+        seed_build: BuildResult) -> None:
+    workbook = load_workbook(seed_build.out / "ledger.xlsx")
+    for sheet in workbook.worksheets:
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
+        assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+        assert sheet.print_title_rows, sheet.title
+        assert sheet.oddFooter.center.text == "Page &P of &N"
+    summary = workbook["Summary"]
+    header = next(r for r in summary.iter_rows(values_only=True) if r and r[0] == "Indicator")
+    at = header.index("Stated as")
+    stated = [r[at] for r in summary.iter_rows(values_only=True)
+              if r and r[0] not in (None, "Indicator") and len(r) > at and r[at]]
+    assert "more than 7,000" in stated and "more than 1,100" in stated

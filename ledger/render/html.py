@@ -27,15 +27,12 @@ from markupsafe import Markup, escape
 from ledger.builtin import builtin_dir
 from ledger.normalise import Fact
 from ledger.reconcile import Observation
-from ledger.render.report import CHART_MIN_POINTS, Report
+from ledger.render.report import CHART_MIN_POINTS, QUALIFIER_WORDS, Report
 from ledger.sources import paragraph_spans
 from ledger.yaml_lines import load
 
 PLURALS = {"person": "people", "bus": "buses", "facility": "facilities", "family": "families",
            "aircraft": "aircraft", "house": "houses"}
-QUALIFIER_WORDS = {"exact": "", "approx": "about", "more_than": "more than",
-                   "at_least": "at least", "less_than": "less than", "at_most": "at most",
-                   "range": "between"}
 
 
 CONTEXT_CHARS = 300

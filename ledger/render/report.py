@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ledger.copies import Copies
-from ledger.findings import Finding
+from ledger.findings import Finding, plain
 from ledger.normalise import Fact
 from ledger.rates import Rate
 from ledger.reconcile import Observation
@@ -28,6 +28,18 @@ HOW_TO_READ = (
     "Money is converted to USD at the official rate in force on the claim date (the Rates sheet "
     "names each rate, its date and its source).",
 )
+
+
+QUALIFIER_WORDS = {"exact": "", "approx": "about", "more_than": "more than",
+                   "at_least": "at least", "less_than": "fewer than", "at_most": "up to",
+                   "range": "between"}
+
+
+def stated_as(obs: Observation) -> str:
+    """A figure as a sentence would give it: "more than 7,000", "about 600", "3,000–5,000"."""
+    if obs.qualifier == "range" and obs.high is not None:
+        return f"{plain(obs.value)}–{plain(obs.high)}"
+    return f"{QUALIFIER_WORDS.get(obs.qualifier, '')} {plain(obs.value)}".strip()
 
 
 def one_a_day(points: list[Observation]) -> list[Observation]:

@@ -34,7 +34,7 @@ from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
-from ledger.render.report import CHART_MIN_POINTS, Report
+from ledger.render.report import CHART_MIN_POINTS, Report, stated_as
 
 EXCEL_CELL_LIMIT = 32_767
 _TRUNCATED = " […cut: Excel holds 32,767 characters a cell; full text in facts.csv]"
@@ -170,29 +170,45 @@ def _sheet(ws: Any, name: str, columns: Sequence[Column], rows: Iterable[list[An
 
 
 def _summary(ws: Any, report: Report) -> None:
-    for col, width in enumerate([30, 18, 8, 10, 12, 16, 12, 12, 14, 12, 11, 9, 16, 12, 50],
+    for col, width in enumerate([28, 16, 7, 8, 11, 22, 12, 11, 11, 12, 11, 9, 8, 15, 12, 40],
                                 start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
     header_row = 2 + len(report.how_to_read) + 1
     ws.freeze_panes = f"A{header_row + 1}"
+    ws.print_title_rows = f"{header_row}:{header_row}"
     ws.append([_styled(ws, report.title, font=Font(bold=True, size=14))])
     for line in report.how_to_read:
         ws.append([_styled(ws, line)])
     ws.append([])
     ws.append([_styled(ws, h, font=BOLD) for h in (
-        "Indicator", "Place", "Kind", "Unit", "As of", "Value", "Low", "High", "Value (USD)",
-        "Status", "Statements", "Sources", "Observation", "Claimed by", "Decision")])
+        "Indicator", "Place", "Kind", "Unit", "As of", "Stated as", "Value", "Low", "High",
+        "Value (USD)", "Status", "Statements", "Sources", "Observation", "Claimed by",
+        "Decision")])
     for row, obs in enumerate(report.headlines, start=header_row + 1):
-        values = [obs.indicator, obs.place, obs.kind, obs.unit, _day(obs.as_of), obs.value,
-                  obs.low, obs.high, obs.value_usd, obs.status, len(obs.fact_ids),
-                  obs.n_sources]
-        formats = ["", "", "", "", DATE, amount_format(obs.value, obs.unit),
+        values = [obs.indicator, obs.place, obs.kind, obs.unit, _day(obs.as_of),
+                  stated_as(obs), obs.value, obs.low, obs.high, obs.value_usd, obs.status,
+                  len(obs.fact_ids), obs.n_sources]
+        formats = ["", "", "", "", DATE, "", amount_format(obs.value, obs.unit),
                    amount_format(obs.low), amount_format(obs.high), USD, "", INTEGER, INTEGER]
         cells = [_cell(ws, v, f) for v, f in zip(values, formats, strict=True)]
-        cells.append(_linked(ws, obs.observation_id, row, 13,
+        cells.append(_linked(ws, obs.observation_id, row, 14,
                              f"Observations!A{report.observation_row[obs.observation_id]}"))
         cells += [_cell(ws, obs.side), _cell(ws, obs.note)]
         ws.append(cells)
+
+
+def _print_setup(ws: Any, title: str, moment: datetime, wide: bool) -> None:
+    """How a sheet prints: fit to one page wide (landscape when wide), the header row on
+    every page, the ledger's title and build date above and page numbers below."""
+    ws.page_setup.orientation = "landscape" if wide else "portrait"
+    ws.page_setup.paperSize = "9"  # A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if not ws.print_title_rows:
+        ws.print_title_rows = "1:1"
+    ws.oddHeader.left.text = title.replace("&", "&&")[:100]
+    ws.oddHeader.right.text = f"built {moment:%Y-%m-%d}"
+    ws.oddFooter.center.text = "Page &P of &N"
 
 
 def _series(ws: Any, report: Report) -> None:
@@ -348,11 +364,14 @@ def render_workbook(report: Report, moment: datetime) -> bytes:
             for k, r in rates), len(rates))
 
     about = wb.create_sheet("About")
+    about.print_title_rows = "1:1"
     about.column_dimensions["A"].width = 40
     about.column_dimensions["B"].width = 100
     for key, value in report.about:
         about.append([_cell(about, key), _cell(about, value)])
 
+    for sheet in wb.worksheets:
+        _print_setup(sheet, report.title, moment, sheet.title not in ("About",))
     wb.properties.creator = "ledger"
     wb.properties.title = report.title
     raw = io.BytesIO()
