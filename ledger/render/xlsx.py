@@ -204,8 +204,7 @@ def _print_setup(ws: Any, title: str, moment: datetime, wide: bool) -> None:
     ws.page_setup.paperSize = "9"  # A4
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    if not ws.print_title_rows:
-        ws.print_title_rows = "1:1"
+    ws.print_title_rows = "1:1"
     ws.oddHeader.left.text = title.replace("&", "&&")[:100]
     ws.oddHeader.right.text = f"built {moment:%Y-%m-%d}"
     ws.oddFooter.center.text = "Page &P of &N"
@@ -258,8 +257,16 @@ def _series(ws: Any, report: Report) -> None:
 def render_workbook(report: Report, moment: datetime) -> bytes:
     """Stream every sheet in openpyxl's write-only mode: memory stays flat as facts grow."""
     wb = Workbook(write_only=True)
-    _summary(wb.create_sheet("Summary"), report)
-    _series(wb.create_sheet("Series"), report)
+
+    def new_sheet(name: str) -> Any:
+        """A sheet with its print setup, set before its first row (write-only mode writes the
+        sheet's properties then)."""
+        sheet = wb.create_sheet(name)
+        _print_setup(sheet, report.title, moment, name != "About")
+        return sheet
+
+    _summary(new_sheet("Summary"), report)
+    _series(new_sheet("Series"), report)
 
     facts = report.facts_in_workbook_order
     fact_row = {f.fact_id: row for row, f in enumerate(facts, start=2)}
@@ -278,7 +285,7 @@ def render_workbook(report: Report, moment: datetime) -> bytes:
         rows = sorted(fact_row[f] for f in observations[i].fact_ids if f in fact_row)
         return [(18, f"Facts!A{rows[0]}:Z{rows[-1]}")] if rows else []
 
-    _sheet(wb.create_sheet("Observations"), "Observations", obs_columns,
+    _sheet(new_sheet("Observations"), "Observations", obs_columns,
            ([o.observation_id, o.indicator, o.place, o.kind, o.unit, _day(o.as_of),
              _day(o.period_start), _day(o.period_end), o.value, o.low, o.high, o.qualifier,
              o.value_usd, o.status, o.policy, o.n_sources, len(o.fact_ids),
@@ -310,7 +317,7 @@ def render_workbook(report: Report, moment: datetime) -> bytes:
             links.append((2, f"Observations!A{report.observation_row[observation]}"))
         return links
 
-    _sheet(wb.create_sheet("Facts"), "Facts", fact_columns,
+    _sheet(new_sheet("Facts"), "Facts", fact_columns,
            ([f.fact_id, report.observation_of.get(f.fact_id, ""), f.source, f.line,
              f.indicator, f.value, f.qualifier, f.low, f.high, f.unit, f.kind, f.place,
              _day(f.as_of), _day(f.period_start), _day(f.period_end), f.currency, f.value_usd,
@@ -320,7 +327,7 @@ def render_workbook(report: Report, moment: datetime) -> bytes:
                       amount_format(facts[i].low), amount_format(facts[i].high), *[""] * 17],
            fact_links)
 
-    _sheet(wb.create_sheet("Findings"), "Findings",
+    _sheet(new_sheet("Findings"), "Findings",
            [Column("finding_id", 16), Column("severity", 10), Column("code", 28),
             Column("message", 90, wrap=True), Column("fact_ids", 30),
             Column("observation_id", 16)],
@@ -328,7 +335,7 @@ def render_workbook(report: Report, moment: datetime) -> bytes:
              f.observation_id] for f in report.findings), len(report.findings))
 
     unread = report.unread
-    _sheet(wb.create_sheet("Unread"), "Unread",
+    _sheet(new_sheet("Unread"), "Unread",
            [Column("source", 24), Column("value", 14, "#,##0.##"), Column("text", 16),
             Column("reason", 36), Column("likely", 8), Column("sentence", 90, wrap=True),
             Column("char_start", 11, INTEGER), Column("char_end", 11, INTEGER)],
@@ -340,13 +347,13 @@ def render_workbook(report: Report, moment: datetime) -> bytes:
     copied = [(members[0], path, publisher.get(path, ""),
                report.copies.similarity.get((members[0], path)))
               for members in report.copies.clusters for path in members]
-    _sheet(wb.create_sheet("Copies"), "Copies",
+    _sheet(new_sheet("Copies"), "Copies",
            [Column("copy_of", 30), Column("document", 30), Column("publisher", 40),
             Column("similarity", 12, "0.00")],
            ([first, path, pub, similarity] for first, path, pub, similarity in copied),
            len(copied))
 
-    _sheet(wb.create_sheet("Sources"), "Sources",
+    _sheet(new_sheet("Sources"), "Sources",
            [Column("path", 30), Column("published", 12, DATE), Column("publisher", 24),
             Column("url", 40), Column("language", 9), Column("title", 50),
             Column("sha256", 66), Column("date_origin", 16)],
@@ -355,7 +362,7 @@ def render_workbook(report: Report, moment: datetime) -> bytes:
            links=lambda i: [(4, documents[i].url)] if _WEB.match(documents[i].url) else [])
 
     rates = sorted(report.rates_used.items())
-    _sheet(wb.create_sheet("Rates"), "Rates",
+    _sheet(new_sheet("Rates"), "Rates",
            [Column("currency", 9), Column("date", 12, DATE), Column("per_usd", 14, RATE),
             Column("table", 16), Column("row", 9, INTEGER), Column("basis", 16),
             Column("source", 60), Column("claim_dates", 24), Column("lag_days", 9, INTEGER)],
@@ -363,15 +370,12 @@ def render_workbook(report: Report, moment: datetime) -> bytes:
              " ".join(sorted(report.rate_claims[k])), max(report.rate_lags[k])]
             for k, r in rates), len(rates))
 
-    about = wb.create_sheet("About")
-    about.print_title_rows = "1:1"
+    about = new_sheet("About")
     about.column_dimensions["A"].width = 40
     about.column_dimensions["B"].width = 100
     for key, value in report.about:
         about.append([_cell(about, key), _cell(about, value)])
 
-    for sheet in wb.worksheets:
-        _print_setup(sheet, report.title, moment, sheet.title not in ("About",))
     wb.properties.creator = "ledger"
     wb.properties.title = report.title
     raw = io.BytesIO()
