@@ -30,6 +30,7 @@ from ledger.outfolder import exclusive, write_outputs
 from ledger.places import Gazetteer
 from ledger.rates import RateBook
 from ledger.reconcile import Observation, ReconcileSettings, reconcile
+from ledger.render.database import render_database
 from ledger.render.html import render_html
 from ledger.render.open_data import render_datapackage, render_hxl
 from ledger.render.report import Report
@@ -153,6 +154,7 @@ def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None
         "ledger.xlsx": render_workbook(report, moment),
         "index.html": render_html(report, config.report_locale, __version__),
         "facts.hxl.csv": render_hxl(report),
+        "ledger.sqlite": render_database(report),
     }
     files["datapackage.json"] = render_datapackage(files, report, moment)
     files["manifest.json"] = _manifest(

@@ -31,7 +31,8 @@ from typing import Any
 from ledger.diagnostics import LedgerError, error
 
 OUTPUT_NAMES = ("facts.csv", "observations.csv", "findings.csv", "unread.csv", "ledger.xlsx",
-                "index.html", "facts.hxl.csv", "datapackage.json", "manifest.json")
+                "ledger.sqlite", "index.html", "facts.hxl.csv", "datapackage.json",
+                "manifest.json")
 LOCK_WAIT_SECONDS = 10.0
 """How long a build waits for another build writing the same folder before it stops."""
 
