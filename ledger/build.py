@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ledger import __version__
 from ledger.boundary import project_file_problems
+from ledger.catalogue import CATALOGUE_NAME
 from ledger.config import CONFIG_NAME, load_config
 from ledger.copies import find_copies
 from ledger.decisions import DECISIONS_NAME, load_decisions
@@ -47,7 +48,7 @@ from ledger.render.tables import (
 )
 from ledger.render.xlsx import render_workbook
 from ledger.rules import RuleBook, builtin_rules_dir, load_rulebook
-from ledger.sources import CATALOGUE_NAME, Document, read_sources
+from ledger.sources import Document, read_sources
 from ledger.speakers import Parties
 from ledger.unread import Unread, find_unread, read_share
 from ledger.workers import Context, default_jobs, read_figures

@@ -24,7 +24,8 @@ import re2
 from ledger.diagnostics import LedgerError, error
 from ledger.numbers import looks_like_date_or_time
 from ledger.rules import Rule, RuleBook
-from ledger.sources import Document, paragraph_spans
+from ledger.sources import Document
+from ledger.text import paragraph_spans
 from ledger.utf8 import Utf8Text, groupindex
 
 _PARTITIVE = re.compile(r"(?:one|один|одна|одно|одного|одной)\s+(?:of|из)\b", re.IGNORECASE)

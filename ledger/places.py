@@ -15,7 +15,7 @@ from typing import Any
 import re2
 
 from ledger.diagnostics import Diagnostic, error
-from ledger.sources import paragraph_spans
+from ledger.text import paragraph_spans
 from ledger.utf8 import Utf8Text
 from ledger.yaml_lines import Positions, YamlProblem, load
 

@@ -10,30 +10,32 @@ the catalogue wins.
 from __future__ import annotations
 
 import bisect
-import csv
 import hashlib
 import html
 import html.parser
-import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
-from datetime import timezone as dt_timezone
 from functools import cached_property
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfoNotFoundError
 
 from ledger.boundary import safe_files
+from ledger.catalogue import (
+    CATALOGUE_NAME,
+    CatalogueRow,
+    parse_published,
+    parse_timezone,
+    read_catalogue,
+)
 from ledger.diagnostics import Diagnostic, LedgerError, error, warning
 from ledger.languages import codes as language_codes
 from ledger.languages import known as known_language
+from ledger.text import sentence_spans
 from ledger.yaml_lines import YamlProblem, load
 
 SOURCE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
-CATALOGUE_NAME = "sources.csv"
-CATALOGUE_COLUMNS = ("path", "published", "publisher", "url", "language", "title")
-OPTIONAL_COLUMNS = ("encoding", "timezone")
 
 
 @dataclass(frozen=True)
@@ -141,107 +143,6 @@ def normalise_text(raw: str) -> str:
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROL.sub(" ", _INVISIBLE.sub("", text))
     return unicodedata.normalize("NFC", text)
-
-
-# --- catalogue ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CatalogueRow:
-    line: int
-    path: str
-    published: str
-    publisher: str
-    url: str
-    language: str
-    title: str
-    encoding: str
-    timezone: str
-    catalogue: str = CATALOGUE_NAME
-
-
-def _read_catalogue(path: Path, shown: str) -> tuple[list[CatalogueRow], list[Diagnostic]]:
-    """Read the catalogue strictly: a quote left open, a row with more fields than the header,
-    a column named twice or a delimiter other than a comma is an error at its line (a lenient
-    reader would silently swallow the rows after an open quote)."""
-    diags: list[Diagnostic] = []
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        return [], [error(shown, "S004", f"catalogue is not UTF-8 (byte {exc.start})")]
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        records = [(reader.line_num, record) for record in reader]
-    except csv.Error as exc:
-        opened = _unclosed_quote_line(text)
-        if opened:
-            return [], [error(shown, "S004", "a quote opened on this line is never closed: "
-                              "every later row would be read as part of this one", opened)]
-        return [], [error(shown, "S004", f"malformed CSV: {exc}", reader.line_num)]
-    if not records:
-        return [], [error(shown, "S004", "catalogue is empty: it needs a header with 'path'")]
-    header = [c.strip() for c in records[0][1]]
-    if "path" not in header:
-        hint = next((f"; it looks separated by {name}, but a catalogue uses commas"
-                     for sep, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "bars"))
-                     if sep in ",".join(header)), "")
-        return [], [error(shown, "S004", f"catalogue has no 'path' column{hint}", line=1)]
-    twice = sorted({c for c in header if header.count(c) > 1})
-    if twice:
-        return [], [error(shown, "S004", f"column {twice[0]!r} is named twice", line=1)]
-    known = set(CATALOGUE_COLUMNS) | set(OPTIONAL_COLUMNS)
-    for col in header:
-        if col not in known:
-            diags.append(warning(shown, "S004", f"unknown catalogue column {col!r} ignored",
-                                 line=1))
-    rows: list[CatalogueRow] = []
-    for line, record in records[1:]:
-        if not any(cell.strip() for cell in record):
-            continue
-        if len(record) > len(header):
-            diags.append(error(shown, "S004", f"row has {len(record)} fields but the header "
-                               f"has {len(header)}: quote a value that holds a comma", line))
-            continue
-        fields = dict(zip(header, record, strict=False))
-        values = {k: (fields.get(k) or "").strip() for k in known}
-        if not values["path"]:
-            diags.append(error(shown, "S004", "row has an empty 'path'", line=line))
-            continue
-        rows.append(CatalogueRow(line=line, catalogue=shown, **values))
-    return rows, diags
-
-
-def _unclosed_quote_line(text: str) -> int:
-    """The line where a double quote opens that is never closed, or 0."""
-    quoted, opened, line = False, 0, 1
-    for char in text:
-        if char == '"':
-            quoted = not quoted
-            opened = line if quoted else opened
-        elif char == "\n":
-            line += 1
-    return opened if quoted else 0
-
-
-def _parse_published(value: str) -> tuple[date | None, datetime | None]:
-    if not value:
-        return None, None
-    try:
-        if len(value) == 10:
-            return date.fromisoformat(value), None
-        moment = datetime.fromisoformat(value)
-        return moment.date(), moment
-    except ValueError:
-        return None, None
-
-
-def _parse_timezone(value: str) -> tzinfo | None:
-    match = re.fullmatch(r"([+-])(\d{2}):?(\d{2})", value)
-    if match:
-        sign = 1 if match.group(1) == "+" else -1
-        delta = timedelta(hours=int(match.group(2)), minutes=int(match.group(3)))
-        return dt_timezone(sign * delta)
-    return ZoneInfo(value)
 
 
 # --- decoding and HTML -------------------------------------------------------------------------
@@ -355,7 +256,7 @@ def _header_date(text: str) -> date | None:
     return None
 
 
-# --- live-feed entries and sentences -----------------------------------------------------------
+# --- live-feed entries -----------------------------------------------------------
 
 _ENTRY_MARK = re.compile(r"^[ \t]*(?:[•·▪‣◦*][ \t]*)?(\d{1,2}):(\d{2})[ \t]*$", re.MULTILINE)
 
@@ -384,91 +285,6 @@ def _segments(text: str, published: date | None, start_at: int) -> list[Segment]
         h_end = mark.end() + head.end() if head else -1
         segments.append(Segment(mark.start(), end, day, clock, h_start, h_end))
     return segments
-
-
-_ABBREVIATIONS = {
-    "mr", "mrs", "ms", "dr", "prof", "gen", "col", "lt", "sgt", "capt", "maj", "st", "no", "vs",
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "approx",
-    "est", "inc", "ltd", "co", "corp", "govt", "u.s", "u.k", "u.n", "e.g", "i.e", "etc",
-    "тыс", "млн", "млрд", "г", "гг", "т.е", "т.д", "ул", "им",
-}
-_SENTENCE_END = re.compile(r"(?:\.\.\.|…|[.!?])[\"'”’»)\]]*(?=\s+[\"“«'‘(\[]?[A-ZА-ЯЁ0-9])")
-_PARAGRAPH = re.compile(r"[^\n]+(?:\n[^\n]*\S[^\n]*)*")
-SOFT_WRAP_MIN = 40
-"""A line break inside a paragraph ends a sentence after a line shorter than this (a title,
-a dateline, a list item); after a longer line it is a wrap of running text."""
-
-
-PARAGRAPH_WINDOW = 20_000
-"""The longest stretch matched at once: a longer paragraph (a document with no line breaks,
-a table flattened into one line) is cut at white space, so work stays proportional to the
-text whatever its shape."""
-SENTENCE_WINDOW = 1_000
-"""The longest sentence: a run of text without a full stop is cut at white space, so a quote
-stays readable and the work per figure stays bounded."""
-
-
-def windows(text: str, start: int, end: int, size: int) -> list[tuple[int, int]]:
-    """text[start:end] cut into spans of at most `size` characters, at white space where
-    there is some in the second half of a span."""
-    spans = []
-    while end - start > size:
-        cut = text.rfind(" ", start + size // 2, start + size)
-        cut = max(cut, text.rfind("\n", start + size // 2, start + size))
-        cut = cut + 1 if cut > start else start + size
-        spans.append((start, cut))
-        start = cut
-    spans.append((start, end))
-    return spans
-
-
-def paragraph_spans(text: str) -> list[tuple[int, int]]:
-    """Paragraphs: runs of non-blank lines, as (start, end) offsets; a paragraph longer than
-    PARAGRAPH_WINDOW is cut into windows."""
-    return [w for m in _PARAGRAPH.finditer(text)
-            for w in windows(text, *m.span(), PARAGRAPH_WINDOW)]
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Sentences as (start, end) offsets; a blank line always ends a sentence."""
-    spans: list[tuple[int, int]] = []
-    for p_start, p_end in paragraph_spans(text):
-        start = p_start
-        breaks = [m.end() for m in re.finditer(r"\n", text[p_start:p_end])]
-        hard = []
-        line_start = p_start
-        for offset in breaks:
-            line_end = p_start + offset - 1
-            if len(text[line_start:line_end].strip()) < SOFT_WRAP_MIN:
-                hard.append(line_end)
-            line_start = p_start + offset
-        stops = sorted([*hard, *(m.end() for m in _SENTENCE_END.finditer(text, p_start, p_end)
-                                 if not _is_abbreviation(text, start, m))])
-        for stop in stops:
-            if stop > start:
-                _add_span(text, start, stop, spans)
-                start = stop
-        _add_span(text, start, p_end, spans)
-    return spans
-
-
-def _is_abbreviation(text: str, start: int, end_mark: re.Match[str]) -> bool:
-    if end_mark.group() != ".":
-        return False
-    word = re.search(r"([\w.]+)\.$", text[max(start, end_mark.start() - 20):end_mark.start() + 1])
-    return bool(word and (word.group(1).lower() in _ABBREVIATIONS or len(word.group(1)) == 1))
-
-
-def _add_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if end - start > SENTENCE_WINDOW:
-        for w_start, w_end in windows(text, start, end, SENTENCE_WINDOW):
-            _add_span(text, w_start, w_end, spans)
-    elif end > start:
-        spans.append((start, end))
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -516,13 +332,13 @@ def read_document(path: Path, rel: str, shown: str, meta: CatalogueRow | None,
     if path.suffix.lower() in (".md", ".markdown"):
         front, body_start = _front_matter(text)
 
-    published, published_at = _parse_published(meta.published if meta else "")
+    published, published_at = parse_published(meta.published if meta else "")
     origin = "catalogue"
     if meta and meta.published and published is None:
         diags.append(error(meta.catalogue, "S004", f"published date {meta.published!r} of "
                            f"{rel!r} is not an ISO 8601 date (YYYY-MM-DD)", meta.line))
     if published is None and front.get("published"):
-        published, published_at = _parse_published(front["published"])
+        published, published_at = parse_published(front["published"])
         origin = "front matter"
     if published is None:
         published = _header_date(text[body_start:])
@@ -535,7 +351,7 @@ def read_document(path: Path, rel: str, shown: str, meta: CatalogueRow | None,
     tz_name = meta.timezone if meta else front.get("timezone", "")
     if tz_name:
         try:
-            tz = _parse_timezone(tz_name)
+            tz = parse_timezone(tz_name)
         except (ZoneInfoNotFoundError, ValueError):
             diags.append(error(meta.catalogue if meta else shown, "S004",
                                f"unknown timezone {tz_name!r}", meta.line if meta else 0))
@@ -596,7 +412,7 @@ def read_sources(sources_dir: Path, shown_root: Path | None = None,
         diags.append(error(shown(path), "S007", problem))
     readable = {p.relative_to(sources_dir).as_posix() for p in files}
     if cat_path in files:
-        rows, cat_diags = _read_catalogue(cat_path, shown(cat_path))
+        rows, cat_diags = read_catalogue(cat_path, shown(cat_path))
         diags += cat_diags
         for row in rows:
             rel = Path(row.path).as_posix()

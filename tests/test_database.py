@@ -21,7 +21,7 @@ def test_the_database_holds_what_the_csv_files_hold(example_build: BuildResult) 
     db = sqlite3.connect(example_build.out / "ledger.sqlite")
     for table, name in (("facts", "facts.csv"), ("observations", "observations.csv"),
                         ("findings", "findings.csv"), ("unread", "unread.csv")):
-        (rows,) = db.execute(f"SELECT count(*) FROM {table}").fetchone()  # noqa: S608
+        (rows,) = db.execute(f"SELECT count(*) FROM {table}").fetchone()
         assert rows == _count(example_build.out / name), table
     (documents,) = db.execute("SELECT count(*) FROM sources").fetchone()
     assert documents == len(example_build.documents)

@@ -36,11 +36,10 @@ def test_every_setting_is_documented() -> None:
 
 
 STAGES = ["diagnostics", "utf8", "boundary", "outfolder", "yaml_lines", "languages", "builtin",
-          "units",
-          "numbers", "money", "sources", "copies", "periods", "places", "speakers", "rates",
-          "rules", "lexicon", "findings", "extract", "normalise", "unread", "workers",
-          "examples", "decisions", "reconcile", "config", "render", "build", "check", "audit",
-          "cli"]
+          "units", "numbers", "money", "text", "catalogue", "sources", "copies", "periods",
+          "places", "speakers", "rates", "rules", "lexicon", "findings", "extract", "normalise",
+          "unread", "workers", "examples", "decisions", "reconcile", "config", "render", "build",
+          "check", "audit", "cli"]
 
 
 def test_imports_flow_one_way() -> None:

@@ -28,7 +28,7 @@ from ledger.builtin import builtin_dir
 from ledger.normalise import Fact
 from ledger.reconcile import Observation
 from ledger.render.report import CHART_MIN_POINTS, QUALIFIER_WORDS, Report
-from ledger.sources import paragraph_spans
+from ledger.text import paragraph_spans
 from ledger.yaml_lines import load
 
 PLURALS = {"person": "people", "bus": "buses", "facility": "facilities", "family": "families",
