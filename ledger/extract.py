@@ -21,8 +21,8 @@ from typing import Any
 
 import re2
 
+from ledger.dates import looks_like_date_or_time
 from ledger.diagnostics import LedgerError, error
-from ledger.numbers import looks_like_date_or_time
 from ledger.rules import Rule, RuleBook
 from ledger.sources import Document
 from ledger.text import paragraph_spans

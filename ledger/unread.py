@@ -16,8 +16,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ledger.dates import looks_like_date_or_time
 from ledger.normalise import Fact
-from ledger.numbers import MAX_DIGITS, looks_like_date_or_time, parse_number
+from ledger.numbers import MAX_DIGITS, parse_number
 from ledger.sources import Document
 
 _NUMBER = re.compile(

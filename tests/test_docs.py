@@ -36,7 +36,7 @@ def test_every_setting_is_documented() -> None:
 
 
 STAGES = ["diagnostics", "utf8", "boundary", "outfolder", "yaml_lines", "languages", "builtin",
-          "units", "numbers", "money", "text", "catalogue", "sources", "copies", "periods",
+          "units", "numbers", "dates", "money", "text", "catalogue", "sources", "copies", "periods",
           "places", "speakers", "rates", "rules", "lexicon", "findings", "extract", "normalise",
           "unread", "workers", "examples", "decisions", "reconcile", "config", "render", "build",
           "check", "audit", "cli"]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from ledger.dates import looks_like_date_or_time
 from ledger.money import parse_money
-from ledger.numbers import looks_like_date_or_time, parse_quantity
+from ledger.numbers import parse_quantity
 
 
 @pytest.mark.parametrize(("text", "value", "qualifier", "high"), [
