@@ -12,29 +12,31 @@ from functools import cache
 from ledger.languages import codes as spoken_codes
 from ledger.languages import language as language_of
 
-_MONTH_WORDS = (
-    "january|february|march|april|may|june|july|august|september|october|november|december"
-    "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
-    "|января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря"
-)
-
-
+_MONTHS = frozenset({
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "января", "февраля", "марта", "апреля", "мая", "июня",
+    "июля", "августа", "сентября", "октября", "ноября", "декабря"})
+_ABBREVIATED = frozenset({"jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
+                          "nov", "dec"})
+"""Months that may stand with a full stop ("Nov. 21"); "May." ends a sentence."""
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
+_LAST_WORD = re.compile(r"([^\W\d_]+)(\.?)[ \t\u00a0]*\Z")
+"""The word just before a number on its line: a month there makes a date ("November 21"),
+never across a line break ("By September\n12.7 million" states 12.7 million)."""
+_FIRST_WORDS = re.compile(r"^(?:st|nd|rd|th)?\s*(?:(?:of|de)\s+)?([^\W\d_]+)")
+"""The word just after a number ("21st of November", "24 février", "6 de febrero")."""
 
 
 @cache
-def _month_patterns(codes: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """A month just before a number on the same line ("November 21", never across a line
-    break: "By September\n12.7 million" states 12.7 million), and one just after ("21st of
-    November", "24 février"), in every language read, a project's own ones included."""
-    months = _MONTH_WORDS + "".join(f"|{re.escape(m)}" for code in codes
-                                    if (spoken := language_of(code)) for m in spoken.months)
-    before = re.compile(
-        rf"(?:\b(?:jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?|(?:{months}))"
-        r"[ \t\u00a0]*\Z", re.IGNORECASE)
-    after = re.compile(rf"^(?:st|nd|rd|th)?\s*(?:of\s+|de\s+)?(?:{months})(?!\w)",
-                       re.IGNORECASE)
-    return before, after
+def _months(codes: tuple[str, ...]) -> frozenset[str]:
+    """Month names of every language read, a project's own ones included."""
+    return _MONTHS | {m.lower() for code in codes if (spoken := language_of(code))
+                      for m in spoken.months}
+
+
+def _is_month(word: str, stop: str, months: frozenset[str]) -> bool:
+    word = word.lower()
+    return (word in months and not stop) or word in _ABBREVIATED
 
 
 _DIGIT_RUN = re.compile(r"[\d][\d,.'’ ]*")
@@ -59,8 +61,10 @@ def looks_like_date_or_time(text: str, start: int, end: int) -> bool:
         return True
     if _TIME_WORD_AFTER.match(after):
         return True
-    month_before, month_after = _month_patterns(tuple(spoken_codes()))
-    if month_before.search(before) or month_after.match(after):
+    months = _months(tuple(spoken_codes()))
+    last, first = _LAST_WORD.search(before), _FIRST_WORDS.match(after)
+    if (last and _is_month(last.group(1), last.group(2), months)) or (
+            first and (first.group(1).lower() in months | _ABBREVIATED)):
         return True
     return bool(_YEAR.fullmatch(digits) and (
         _DECADE_AFTER.match(after) or _YEAR_BEFORE.search(before)))
