@@ -19,11 +19,9 @@ from ledger.text import paragraph_spans
 from ledger.utf8 import Utf8Text
 from ledger.yaml_lines import Positions, YamlProblem, load
 
-_PREPOSITION_BEFORE = re.compile(
-    r"(?:\b(?:in|to|into|from|at|near|across|of|inside|around|outside|throughout|for)"
-    r"(?:\s+the)?|\bв|\bво|\bна|\bиз|\bдля)\s+$",
-    re.IGNORECASE,
-)
+_LOCATIVE = frozenset({"in", "to", "into", "from", "at", "near", "across", "of", "inside",
+                       "around", "outside", "throughout", "for", "в", "во", "на", "из", "для"})
+"""Prepositions that introduce a place ("in X", "to the X region", "for Moldova", "в Карабахе")."""
 
 
 _SPACES = re.compile(r"\s+")
@@ -138,7 +136,13 @@ class Gazetteer:
 
 def is_locative(text: str, mention: Mention) -> bool:
     """True when a locative preposition introduces the mention ("in X", "to the X region")."""
-    return bool(_PREPOSITION_BEFORE.search(text[max(0, mention.start - 16):mention.start]))
+    before = text[max(0, mention.start - 20):mention.start]
+    if not before[-1:].isspace():
+        return False
+    words = [w.strip("([\"'«“‘—-") for w in before.lower().split()]
+    if words and words[-1] == "the":
+        words.pop()
+    return bool(words) and words[-1] in _LOCATIVE
 
 
 def choose_place(text: str, mentions: list[Mention], start: int, end: int) -> Mention | None:
