@@ -20,8 +20,9 @@ import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ledger.extract import base_language, extract, prepare
+from ledger.extract import extract, prepare
 from ledger.findings import Finding
+from ledger.languages import base_language
 from ledger.normalise import Fact, normalise
 from ledger.places import Gazetteer
 from ledger.rates import RateBook
@@ -89,10 +90,15 @@ def _read_run(run: tuple[int, int]) -> Figures:
     return _read(documents[run[0]:run[1]], context)
 
 
+_STOPS = {signal.SIGINT, signal.SIGTERM}
+"""The signals that stop a build; held while the workers are forked (below)."""
+
+
 def _default_signals() -> None:
     """A worker stops at SIGTERM as processes do (the command line turns it into Ctrl-C)."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and ends the pool
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPS)
 
 
 def _runs(documents: list[Document], count: int) -> list[tuple[int, int]]:
@@ -124,13 +130,18 @@ def read_figures(documents: list[Document], context: Context, jobs: int = 1,
     figures = Figures()
     _SHARED = (documents, context)
     gc.freeze()  # the workers' collections then leave the inherited objects (and pages) alone
+    # A stop that arrives while the workers are forked would be raised inside Python's fork
+    # hooks, which print and swallow it: hold it until the pool stands, then let it end the pool.
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS)
     try:
         with multiprocessing.get_context("fork").Pool(jobs, initializer=_default_signals) as pool:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
             for (_, end), part in zip(runs, pool.imap(_read_run, runs), strict=True):
                 figures.extend(part)
                 if progress is not None:
                     progress(end, len(documents))
     finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
         _SHARED = None
         gc.unfreeze()
     return figures
