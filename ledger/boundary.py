@@ -40,6 +40,13 @@ def outside_problem(path: Path, root: Path, follow_symlinks: bool = False) -> st
     return None
 
 
+def linked_folder_problem(folder: Path, root: Path, follow_symlinks: bool) -> str | None:
+    """Why a folder may not be entered: it resolves outside `root` (unless following links)."""
+    if follow_symlinks or folder.resolve().is_relative_to(root.resolve()):
+        return None
+    return "a linked folder that leaves the project folder; pass --follow-symlinks to read it"
+
+
 def safe_files(folder: Path, root: Path, follow_symlinks: bool = False
                ) -> tuple[list[Path], list[tuple[Path, str]]]:
     """Files below `folder` in sorted order, and the (path, problem) of those refused.
@@ -67,9 +74,7 @@ def safe_files(folder: Path, root: Path, follow_symlinks: bool = False
             if entry.is_dir(follow_symlinks=False):
                 walk(path)
             elif entry.is_symlink() and path.is_dir():
-                problem = None if follow_symlinks or path.resolve().is_relative_to(
-                    root.resolve()) else ("a linked folder that leaves the project folder; "
-                                          "pass --follow-symlinks to read it")
+                problem = linked_folder_problem(path, root, follow_symlinks)
                 if problem:
                     refused.append((path, problem))
                 else:
@@ -102,13 +107,8 @@ def project_file_problems(project: Path, follow_symlinks: bool = False) -> list[
     for path in sorted(set(candidates)):
         if not (path.exists() or path.is_symlink()):
             continue
-        if path.is_dir():
-            if not follow_symlinks and not path.resolve().is_relative_to(project.resolve()):
-                problems.append((path.relative_to(project).as_posix(),
-                                 "a linked folder that leaves the project folder; pass "
-                                 "--follow-symlinks to read it"))
-            continue
-        problem = outside_problem(path, project, follow_symlinks)
+        problem = (linked_folder_problem(path, project, follow_symlinks) if path.is_dir()
+                   else outside_problem(path, project, follow_symlinks))
         if problem:
             problems.append((path.relative_to(project).as_posix(), problem))
     return problems

@@ -144,14 +144,14 @@ def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None
     about += [(f"Input: {i['path']}", f"sha256 {i['sha256']}") for i in inputs]
     report = Report.build(title, documents, facts, observations, findings, about, unread,
                           copies)
-    lines = {d.path: d for d in documents}
+    document_of = {d.path: d for d in documents}
     files = {
         "facts.csv": to_csv(FACT_COLUMNS, [fact_row(f, report.observation_of) for f in facts]),
         "observations.csv": to_csv(OBSERVATION_COLUMNS,
                                    [observation_row(o) for o in observations]),
         "findings.csv": to_csv(FINDING_COLUMNS, [finding_row(f) for f in findings]),
         "unread.csv": to_csv(UNREAD_COLUMNS, [
-            unread_row(u, lines[u.source].line_of(u.char_start)) for u in unread]),
+            unread_row(u, document_of[u.source].line_of(u.char_start)) for u in unread]),
         "ledger.xlsx": render_workbook(report, moment),
         "index.html": render_html(report, config.report_locale, __version__),
         "facts.hxl.csv": render_hxl(report),

@@ -23,6 +23,7 @@ import re2
 
 from ledger.dates import looks_like_date_or_time
 from ledger.diagnostics import LedgerError, error
+from ledger.languages import base_language
 from ledger.rules import Rule, RuleBook
 from ledger.sources import Document
 from ledger.text import paragraph_spans
@@ -224,11 +225,6 @@ def _best(matches: list[Match], order: dict[str, int]) -> list[Match]:
     kept = [replace(m, alternatives=tuple(weaker[i])) if i in weaker else m
             for i, m in enumerate(kept)]
     return sorted(kept, key=lambda m: (m.fig_start, m.fig_end))
-
-
-def base_language(tag: str) -> str:
-    """The language of a tag such as `en-GB` or `ru_RU`."""
-    return tag.split("-")[0].split("_")[0].lower()
 
 
 def prepare(rulebook: RuleBook, languages: set[str]) -> None:

@@ -127,6 +127,11 @@ def register_folder(folder: Path, shown: str) -> list[Diagnostic]:
     return diags
 
 
+def base_language(tag: str) -> str:
+    """The language of a tag such as `en-GB`, `ru_RU` or `FR`: `en`, `ru`, `fr`."""
+    return tag.split("-")[0].split("_")[0].lower()
+
+
 def language(code: str) -> Language | None:
     """A language read from a file, or None (English and Russian are in `ledger.numbers`)."""
     return _REGISTRY.get(code)

@@ -22,7 +22,7 @@ from functools import cache
 from babel import Locale, UnknownLocaleError
 from babel.numbers import get_decimal_symbol, get_group_symbol
 
-from ledger.languages import Language
+from ledger.languages import Language, base_language
 from ledger.languages import language as language_of
 
 APPROX_TOLERANCE = 0.10
@@ -389,7 +389,7 @@ _RANGE = re.compile(r"^(?:between\s+|от\s+)?(?P<a>.+?)\s*(?:\s+and\s+|-|–|�
 
 def _qualifier_of(phrase: str, locale: str = "en") -> str:
     phrase = re.sub(r"\s+", " ", phrase.lower())
-    spoken = language_of(locale.split("_")[0].split("-")[0])
+    spoken = language_of(base_language(locale))
     tables = [spoken.qualifiers] if spoken is not None else []
     for table in [*tables, QUALIFIERS]:
         for name, phrases in table.items():
@@ -480,7 +480,7 @@ def parse_quantity(text: str, locale: str = "en") -> Quantity | None:
     steps: tuple[str, ...] = ()
     if text.lower().endswith("-odd"):  # "100-odd": about a hundred
         text, qualifier, steps = text[:-4], "approx", ("'-odd' = approx",)
-    code = locale.split("_")[0].split("-")[0]
+    code = base_language(locale)
     spoken = language_of(code)
     at_start, ranges = _spoken_patterns(code) if spoken is not None else (
         _QUALIFIER_AT_START, _RANGE)

@@ -30,6 +30,7 @@ from ledger.catalogue import (
     read_catalogue,
 )
 from ledger.diagnostics import Diagnostic, LedgerError, error, warning
+from ledger.languages import base_language
 from ledger.languages import codes as language_codes
 from ledger.languages import known as known_language
 from ledger.text import sentence_spans
@@ -357,7 +358,7 @@ def read_document(path: Path, rel: str, shown: str, meta: CatalogueRow | None,
                                f"unknown timezone {tz_name!r}", meta.line if meta else 0))
 
     language = (meta.language if meta else "") or front.get("language", "")
-    if language and not known_language(language.split("-")[0].split("_")[0].lower()):
+    if language and not known_language(base_language(language)):
         where = (meta.catalogue, meta.line) if meta and meta.language else (shown, 0)
         detected = detect_language(text)
         diags.append(warning(where[0], "S009", f"language {language!r} of {rel!r} is not one "

@@ -64,10 +64,10 @@ class Unread:
     likely: bool
 
 
-def _reason(text: str, start: int, end: int, digits: str) -> str:
-    """Why a number that no rule read is no figure, from the words around it."""
+def _reason(text: str, start: int, end: int, digits: str, plain: str) -> str:
+    """Why a number that no rule read is no figure, from the words around it; `plain` is
+    the digits of `digits` alone."""
     before, after = text[max(0, start - 30):start], text[end:end + 25]
-    plain = re.sub(r"\D", "", digits)
     if len(plain) > MAX_DIGITS:
         return f"more than {MAX_DIGITS} digits: no real figure is that long"
     if re.match(r"^:\d\d", after) or re.search(r"\d:$", before) or re.match(
@@ -126,11 +126,11 @@ def find_unread(documents: list[Document], facts: list[Fact],
             written = text[start:end]
             s_start, s_end = doc.sentence_at(start)
             sentence = text[s_start:s_end] or text[max(0, start - 60):end + 60]
-            reason = _reason(text, start, end, written)
+            plain = re.sub(r"\D", "", written)
+            reason = _reason(text, start, end, written, plain)
             if reason == "no counted thing found":
                 reason = rejected.get((doc.path, start), reason)
-            parsed = parse_number(written, doc.language) if len(
-                re.sub(r"\D", "", written)) <= MAX_DIGITS else None
+            parsed = parse_number(written, doc.language) if len(plain) <= MAX_DIGITS else None
             value = _plain(parsed.value) if parsed is not None else written
             likely = reason.startswith(("no counted", "read by")) and bool(
                 hints and hints(doc.language, sentence))

@@ -150,14 +150,15 @@ def _observation(key: tuple[str, ...], facts: list[Fact], accepted: _Group, stat
     indicator, place, kind, unit, day, p_start, p_end = key
     oid = "O" + hashlib.sha256("|".join((*key, side, variant)).encode()).hexdigest()[:12]
     ordered = sorted(facts, key=_order)
+    sources = tuple(sorted({f.source for f in facts}))
     return Observation(
         observation_id=oid, indicator=indicator, place=place, kind=kind, unit=unit, as_of=day,
         period_start=p_start or chosen.period_start, period_end=p_end or chosen.period_end,
         value=value, qualifier=qualifier, low=low, high=high,
         status=status, policy=policy, fact_ids=tuple(f.fact_id for f in ordered),
-        n_sources=len({f.source for f in facts}), value_usd=chosen.value_usd,
-        sources=tuple(sorted({f.source for f in facts})), side=side,
-        independent_sources=len({(copies or Copies()).of(f.source) for f in facts}),
+        n_sources=len(sources), value_usd=chosen.value_usd,
+        sources=sources, side=side,
+        independent_sources=len({copies.of(s) for s in sources}) if copies else len(sources),
         rejected_fact_ids=rejected, decisions=tuple(d.decision_id for d in decisions),
         note="; ".join(d.describe() for d in decisions))
 
