@@ -153,7 +153,7 @@ def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None
         "unread.csv": to_csv(UNREAD_COLUMNS, [
             unread_row(u, document_of[u.source].line_of(u.char_start)) for u in unread]),
         "ledger.xlsx": render_workbook(report, moment),
-        "index.html": render_html(report, config.report_locale, __version__),
+        **render_html(report, config.report_locale, __version__),
         "facts.hxl.csv": render_hxl(report),
         "ledger.sqlite": render_database(report),
     }

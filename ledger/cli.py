@@ -131,7 +131,10 @@ def _cmd_build(args: argparse.Namespace) -> int:
         print(f"read {result.read_share:.0%} of the numbers: "
               f"{_plural(len(result.unread), 'number')} left unread, {likely} of them near a "
               "counted thing or event (unread.csv)")
-        print(f"wrote {result.out}/: {', '.join(OUTPUT_NAMES)}")
+        pages = sum(1 for p in result.out.glob("*.html") if p.name != "index.html")
+        names = [f"{n} (and {_plural(pages, 'linked page')})" if n == "index.html" else n
+                 for n in OUTPUT_NAMES]
+        print(f"wrote {result.out}/: {', '.join(names)}")
     if code:
         print(f"ledger: --strict: {_plural(len(warnings), 'warning')}; failing the build "
               "(the outputs were written)", file=sys.stderr)
@@ -236,6 +239,19 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from ledger.serve import serve
+
+    return serve(Path(args.build), args.port)
+
+
+def _port(text: str) -> int:
+    value = _positive(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (1 to 65535)")
+    return value
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="ledger",
@@ -305,6 +321,12 @@ def parser() -> argparse.ArgumentParser:
     diff.add_argument("new", metavar="NEW_BUILD")
     diff.add_argument("--json", action="store_true")
     diff.set_defaults(run=_cmd_diff)
+
+    serve = commands.add_parser("serve", help="browse and query a build's ledger.sqlite in "
+                                "Datasette on 127.0.0.1 (pip install 'ledger[serve]')")
+    serve.add_argument("build", metavar="BUILD_DIR", nargs="?", default="build")
+    serve.add_argument("--port", type=_port, default=8001, help="port (default 8001)")
+    serve.set_defaults(run=_cmd_serve)
     return top
 
 

@@ -1,8 +1,8 @@
 """The output folder: written whole or not at all, by one build at a time, never deleting a
 file ledger did not write.
 
-Public surface: `OUTPUT_NAMES`, `exclusive(out)` (a context manager holding the folder's lock)
-and `write_outputs(out, files)`.
+Public surface: `OUTPUT_NAMES`, `is_output_name(name)`, `exclusive(out)` (a context manager
+holding the folder's lock) and `write_outputs(out, files)`.
 
 - Outputs go to a temporary folder beside `out`, then one rename swaps it in: an interrupted
   build (Ctrl-C, SIGTERM, a full disk) leaves the previous outputs as they were. Temporary
@@ -21,6 +21,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -33,8 +34,15 @@ from ledger.diagnostics import LedgerError, error
 OUTPUT_NAMES = ("facts.csv", "observations.csv", "findings.csv", "unread.csv", "ledger.xlsx",
                 "ledger.sqlite", "index.html", "facts.hxl.csv", "datapackage.json",
                 "manifest.json")
+HTML_PAGE = re.compile(r"(?:findings|sources|statements-[a-z0-9_]+)(?:-[0-9]+)?\.html")
+"""The HTML report's pages beyond index.html (see ledger/render/html.py)."""
 LOCK_WAIT_SECONDS = 10.0
 """How long a build waits for another build writing the same folder before it stops."""
+
+
+def is_output_name(name: str) -> bool:
+    """Whether a build writes files of this name (a forged manifest cannot name others)."""
+    return name in OUTPUT_NAMES or HTML_PAGE.fullmatch(name) is not None
 
 
 def _problem(out: Path, code: str, message: str) -> LedgerError:
@@ -111,8 +119,8 @@ def _previous_outputs(out: Path) -> set[str] | None:
         trusted = {"manifest.json"}
         for entry in manifest.get("outputs", []):
             name = entry.get("path")
-            if name not in OUTPUT_NAMES or not (out / name).is_file() or (
-                    out / name).is_symlink():
+            if not isinstance(name, str) or not is_output_name(name) or not (
+                    out / name).is_file() or (out / name).is_symlink():
                 continue
             if _sha256((out / name).read_bytes()) == entry.get("sha256"):
                 trusted.add(name)

@@ -69,3 +69,10 @@ def make_project(tmp_path: Path) -> MakeProject:
                 path.write_text(content, encoding="utf-8")
         return root
     return make
+
+
+def html_pages(out: Path) -> str:
+    """The text of every page of a build's HTML report, index.html first."""
+    pages = [out / "index.html",
+             *sorted(p for p in out.glob("*.html") if p.name != "index.html")]
+    return "\n".join(p.read_text("utf-8") for p in pages)

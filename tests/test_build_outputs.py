@@ -3,13 +3,15 @@ exit codes, and safety of source text in the workbook and the HTML."""
 
 from __future__ import annotations
 
+import base64
 import csv
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import pytest
-from conftest import MakeProject
+from conftest import MakeProject, html_pages
 from openpyxl import load_workbook
 
 from ledger import build as build_module
@@ -124,8 +126,8 @@ def test_hostile_source_text_is_inert(make_project: MakeProject) -> None:
     assert all(c.data_type != "f" for c in cells)
     formula_cell = next(c for c in cells if str(c.value).startswith("=HYPERLINK"))
     assert formula_cell.data_type == "s" and formula_cell.quotePrefix
-    html = (out / "index.html").read_text("utf-8")
-    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    html = html_pages(out)
+    assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "javascript:" not in html
     with (out / "facts.csv").open(encoding="utf-8", newline="") as handle:
         quotes_csv = [row["quote"] for row in csv.DictReader(handle)]
@@ -133,7 +135,17 @@ def test_hostile_source_text_is_inert(make_project: MakeProject) -> None:
 
 
 def test_html_is_self_contained(example_build: BuildResult) -> None:
-    html = (example_build.out / "index.html").read_text("utf-8")
-    assert "Content-Security-Policy" in html and "default-src 'none'" in html
-    assert "<script" not in html and "<link" not in html and "@import" not in html
-    assert 'src="http' not in html
+    """Every page: a strict policy, no file or request outside itself, and its one inline
+    script (sort, filter, search) allowed by the hash of exactly its bytes."""
+    pages = sorted(example_build.out.glob("*.html"))
+    assert len(pages) > 3
+    for page in pages:
+        html = page.read_text("utf-8")
+        policy = re.search(r'Content-Security-Policy" content="([^"]+)"', html)
+        assert policy and "default-src 'none'" in policy[1] and "connect-src" not in policy[1]
+        scripts = re.findall(r"<script>(.*?)</script>", html, re.DOTALL)
+        assert len(scripts) == 1 and html.count("<script") == 1
+        digest = base64.b64encode(hashlib.sha256(scripts[0].encode()).digest()).decode()
+        assert f"script-src 'sha256-{digest}'" in policy[1]
+        assert "<link" not in html and "@import" not in html and 'src="http' not in html
+        assert "fetch(" not in scripts[0] and "XMLHttpRequest" not in scripts[0]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import needs_shared
+from conftest import html_pages, needs_shared
 from openpyxl import load_workbook
 
 from ledger.cli import main
@@ -87,7 +87,7 @@ def test_a_decision_rejects_one_of_two_conflicting_facts(tmp_path: Path) -> None
     row = [c.value for c in sheet[2]]
     assert row[header.index("decision")].startswith("reject by A. Analyst on 2020-09-11")
     assert row[header.index("rejected_fact_ids")] == b_fact
-    html = (project / "build" / "index.html").read_text("utf-8")
+    html = html_pages(project / "build")
     assert "Analyst decision: reject by A. Analyst on 2020-09-11 (decisions.yaml:2)" in html
 
     (project / "sources" / "agency-b.txt").unlink()

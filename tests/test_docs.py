@@ -39,7 +39,7 @@ STAGES = ["diagnostics", "utf8", "boundary", "outfolder", "yaml_lines", "languag
           "units", "numbers", "dates", "money", "text", "catalogue", "sources", "copies", "periods",
           "places", "speakers", "rates", "rules", "lexicon", "findings", "extract", "normalise",
           "unread", "workers", "examples", "decisions", "reconcile", "config", "render", "build",
-          "check", "audit", "cli"]
+          "check", "audit", "serve", "cli"]
 
 
 def test_imports_flow_one_way() -> None:

@@ -2,9 +2,9 @@
 
 Tables `sources`, `facts`, `observations`, `findings`, `rates` and `unread`, with typed
 columns (numbers as REAL or INTEGER, dates as ISO text), primary keys, foreign keys from facts
-and unread numbers to sources, indexes on what people filter by (indicator, place, date,
-source), and a full-text index (FTS5) over the facts' quotes and the unread numbers'
-sentences:
+and unread numbers to sources and from facts and findings to observations, indexes on what
+people filter by (indicator, place, date, source), and a full-text index (FTS5) over the
+facts' quotes and the unread numbers' sentences:
 
     SELECT f.fact_id, f.value, f.quote FROM facts_text t JOIN facts f USING (fact_id)
     WHERE facts_text MATCH 'peacekeepers';
@@ -32,13 +32,13 @@ CREATE TABLE sources (
   path TEXT PRIMARY KEY, published TEXT, publisher TEXT, url TEXT, language TEXT, title TEXT,
   sha256 TEXT NOT NULL, date_origin TEXT);
 CREATE TABLE observations (
-  observation_id TEXT NOT NULL, indicator TEXT NOT NULL, place TEXT, kind TEXT, unit TEXT,
+  observation_id TEXT PRIMARY KEY, indicator TEXT NOT NULL, place TEXT, kind TEXT, unit TEXT,
   as_of TEXT, period_start TEXT, period_end TEXT, value REAL, qualifier TEXT, low REAL,
   high REAL, status TEXT, policy TEXT, n_sources INTEGER, independent_sources INTEGER,
   value_usd REAL, side TEXT, note TEXT);
 CREATE TABLE facts (
   fact_id TEXT PRIMARY KEY, source TEXT NOT NULL REFERENCES sources(path),
-  observation_id TEXT, indicator TEXT NOT NULL,
+  observation_id TEXT REFERENCES observations(observation_id), indicator TEXT NOT NULL,
   value REAL NOT NULL, qualifier TEXT, low REAL, high REAL, unit TEXT, kind TEXT, place TEXT,
   as_of TEXT, period_start TEXT, period_end TEXT, currency TEXT, value_usd REAL,
   fx_rate REAL, fx_date TEXT, fx_source TEXT, quote TEXT, char_start INTEGER,
@@ -46,7 +46,7 @@ CREATE TABLE facts (
   publisher TEXT, speaker TEXT);
 CREATE TABLE findings (
   finding_id TEXT NOT NULL, severity TEXT, code TEXT, message TEXT, fact_ids TEXT,
-  observation_id TEXT);
+  observation_id TEXT REFERENCES observations(observation_id));
 CREATE TABLE rates (
   currency TEXT NOT NULL, date TEXT NOT NULL, per_usd REAL NOT NULL, rate_table TEXT NOT NULL,
   row INTEGER, basis TEXT, source TEXT, PRIMARY KEY (currency, date, rate_table));
@@ -58,7 +58,6 @@ CREATE INDEX facts_by_indicator ON facts (indicator, place, as_of);
 CREATE INDEX facts_by_source ON facts (source);
 CREATE INDEX observations_by_indicator ON observations (indicator, place, as_of);
 CREATE INDEX unread_by_reason ON unread (reason);
-CREATE INDEX observations_by_id ON observations (observation_id);
 CREATE INDEX facts_by_observation ON facts (observation_id);
 CREATE INDEX findings_by_code ON findings (code, observation_id);
 CREATE VIRTUAL TABLE facts_text USING fts5 (fact_id UNINDEXED, quote);
@@ -98,7 +97,7 @@ def render_database(report: Report) -> bytes:
                  f.fx_source, f.quote, f.char_start, f.char_end, f.line, f.rule_id,
                  f.rule_file, f.rule_line, f.publisher, f.speaker) for f in facts))
             _insert(db, "findings", ((f.finding_id, f.severity, f.code, f.message,
-                                      " ".join(f.fact_ids), f.observation_id)
+                                      " ".join(f.fact_ids), f.observation_id or None)
                                      for f in report.findings))
             _insert(db, "rates", ((r.currency, r.published.isoformat(), r.per_usd, r.table,
                                    r.row, r.basis, r.source)

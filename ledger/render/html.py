@@ -1,10 +1,16 @@
-"""The HTML summary: one self-contained, script-free file.
+"""The HTML report: a light summary page and the pages it links to, all self-contained.
 
-Public surface: `render_html(report, locale, version)` returns the bytes of `index.html`.
+Public surface: `render_html(report, locale, version)` returns `{file name: bytes}`:
+`index.html` (headline figures, charts, findings to review, numbers left unread), one
+`statements-INDICATOR.html` per indicator holding every observation with its sentences
+(`-2`, `-3` … where one page would pass `PAGE_BUDGET`), `findings.html` and `sources.html`.
+However large the corpus, `index.html` shows bounded lists and every page stays under 5 MB.
 
-The template (`reports/summary.html.j2`) is autoescaped; the stylesheet is inlined and allowed
-by its hash in a Content-Security-Policy that forbids everything else (no scripts, no network).
-Links to sources are kept only when they are http(s). Numbers and dates use babel's locale data.
+The templates (`reports/*.html.j2`) are autoescaped; the stylesheet and the small script
+(`reports/ledger.js`: sort, filter, search) are inlined and allowed by their hashes in a
+Content-Security-Policy that forbids everything else (no network request, ever). Without
+scripts the pages read and print as they are. Links to sources are kept only when they are
+http(s). Numbers, dates and plurals follow the report locale (babel's CLDR data).
 """
 
 from __future__ import annotations
@@ -13,20 +19,24 @@ import base64
 import bisect
 import hashlib
 import re
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
+from babel import Locale
 from babel.dates import format_date
-from babel.numbers import format_decimal
+from babel.numbers import format_compact_decimal, format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from ledger.builtin import builtin_dir
+from ledger.findings import Finding
 from ledger.normalise import Fact
 from ledger.reconcile import Observation
+from ledger.render.chart import series_chart
 from ledger.render.report import CHART_MIN_POINTS, QUALIFIER_WORDS, Report
 from ledger.text import paragraph_spans
 from ledger.yaml_lines import load
@@ -55,7 +65,6 @@ class StatementView:
 class SeriesChart:
     title: str
     svg: Markup
-    points: list[Observation]
 
 
 @dataclass(frozen=True)
@@ -75,53 +84,9 @@ def unit_label(unit: str, value: float) -> str:
     return PLURALS.get(unit, unit + "s")
 
 
-def series_chart(points: list[Observation], unit: str, num: Any, day: Any) -> Markup:
-    """An inline SVG line chart of a series: the accepted values, the band the statements
-    allow, each point a link to its observation. Presentation attributes only (no style
-    attributes), so the page's Content-Security-Policy needs no exception."""
-    width, height, left, right, top, bottom = 560, 170, 70, 20, 12, 28
-    days = [date.fromisoformat(o.as_of[:10]).toordinal() for o in points]
-    values = [v for o in points for v in (o.value, o.low, o.high) if v is not None]
-    low_v, high_v = min(values), max(values)
-    if high_v == low_v:
-        low_v, high_v = low_v - 1, high_v + 1
-    span_days = max(days[-1] - days[0], 1)
-
-    def x(d: int) -> float:
-        return left + (d - days[0]) / span_days * (width - left - right)
-
-    def y(v: float) -> float:
-        return top + (high_v - v) / (high_v - low_v) * (height - top - bottom)
-
-    parts = [f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-             'role="img" xmlns="http://www.w3.org/2000/svg">']
-    banded = [(d, o) for d, o in zip(days, points, strict=True)
-              if o.low is not None and o.high is not None]
-    if len(banded) >= 2:
-        upper = " ".join(f"{x(d):.1f},{y(o.high):.1f}" for d, o in banded)  # type: ignore[arg-type]
-        lower = " ".join(f"{x(d):.1f},{y(o.low):.1f}" for d, o in reversed(banded))  # type: ignore[arg-type]
-        parts.append(f'<polygon points="{upper} {lower}" fill="#0b5cab" fill-opacity="0.12"/>')
-    line = " ".join(f"{x(d):.1f},{y(o.value):.1f}" for d, o in zip(days, points, strict=True))
-    parts.append(f'<polyline points="{line}" fill="none" stroke="#0b5cab" stroke-width="2"/>')
-    for d, o in zip(days, points, strict=True):
-        label = escape(f"{day(o.as_of)}: {num(o.value)} {unit} ({o.status})")
-        parts.append(f'<a href="#{escape(o.observation_id)}"><circle cx="{x(d):.1f}" '
-                     f'cy="{y(o.value):.1f}" r="5" fill="#0b5cab"><title>{label}</title>'
-                     "</circle></a>")
-    axis = height - bottom
-    parts.append(f'<line x1="{left}" y1="{axis}" x2="{width - right}" y2="{axis}" '
-                 'stroke="#5b6472"/>')
-    text = 'font-size="11" fill="#5b6472"'
-    parts.append(f'<text x="{left}" y="{height - 8}" {text}>{escape(day(points[0].as_of))}'
-                 "</text>")
-    parts.append(f'<text x="{width - right}" y="{height - 8}" text-anchor="end" {text}>'
-                 f"{escape(day(points[-1].as_of))}</text>")
-    parts.append(f'<text x="{left - 6}" y="{top + 8}" text-anchor="end" {text}>'
-                 f"{escape(num(high_v))}</text>")
-    parts.append(f'<text x="{left - 6}" y="{axis}" text-anchor="end" {text}>'
-                 f"{escape(num(low_v))}</text>")
-    parts.append("</svg>")
-    return Markup("".join(parts))
+def is_money(unit: str) -> bool:
+    """A currency code (USD, AMD, EUR) rather than a counted thing."""
+    return len(unit) == 3 and unit.isupper()
 
 
 def safe_url(url: str) -> str:
@@ -143,6 +108,26 @@ def template_environment(locale: str = "en") -> Environment:
             pattern = "#,##0.###"
         return str(format_decimal(value, format=pattern, locale=locale))
 
+    def amount(value: float | None, unit: str) -> str:
+        """Money always with two decimals; counts as written."""
+        return num(value, 2 if is_money(unit) else 0)
+
+    def axis_number(value: float) -> str:
+        """A short axis label: 950, 12.5K, 1.4B (1,4 млрд in Russian)."""
+        if abs(value) < 10_000:
+            return num(value)
+        return str(format_compact_decimal(value, format_type="short", locale=locale,
+                                          fraction_digits=1))
+
+    plural_forms = _plurals().get(locale) or _plurals()["en"]
+    rules = Locale.parse(locale)
+
+    def count(n: int, word: str) -> str:
+        """`n word` with the word in the plural form the locale's rules give n."""
+        forms = plural_forms.get(word) or _plurals()["en"].get(word) or {}
+        form = forms.get(rules.plural_form(n)) or forms.get("other") or word
+        return form.replace("{n}", num(n)) if "{n}" in form else f"{num(n)} {form}"
+
     def day(value: str | date | None) -> str:
         if not value:
             return "—"
@@ -152,12 +137,12 @@ def template_environment(locale: str = "en") -> Environment:
     def figure(obs: Observation) -> str:
         words = QUALIFIER_WORDS.get(obs.qualifier, "")
         if obs.qualifier == "range" and obs.high is not None:
-            text = f"{num(obs.value)}–{num(obs.high)}"
+            text = f"{amount(obs.value, obs.unit)}–{amount(obs.high, obs.unit)}"
         else:
-            text = f"{words} {num(obs.value)}".strip()
+            text = f"{words} {amount(obs.value, obs.unit)}".strip()
         text = f"{text} {unit_label(obs.unit, obs.value)}"
         if obs.value_usd is not None and obs.unit != "USD":
-            text += f" ({num(obs.value_usd)} USD)"
+            text += f" ({num(obs.value_usd, 2)} USD)"
         return text
 
     def interval(obs: Observation) -> str:
@@ -170,9 +155,24 @@ def template_environment(locale: str = "en") -> Environment:
 
     messages = _messages().get(locale, {})
     env.filters.update(num=num, day=day, figure=figure, interval=interval, unit=unit_label,
+                       amount=amount, axis_number=axis_number, count=count,
+                       severity_rank=lambda s: SEVERITY_RANK.get(str(s), 9),
+                       href=lambda observation_id: f"#{observation_id}",
                        label=lambda s: str(s).replace("_", " "),
                        t=lambda text: messages.get(str(text), str(text)))
     return env
+
+
+SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+
+
+@cache
+def _plurals() -> dict[str, dict[str, dict[str, str]]]:
+    """Counted words per report locale and CLDR plural category (reports/plurals.yaml)."""
+    data, _ = load((builtin_dir("reports") / "plurals.yaml").read_text("utf-8"),
+                   plain_text=True)
+    return {locale: {word: dict(forms) for word, forms in words.items()}
+            for locale, words in (data or {}).items()}
 
 
 @cache
@@ -183,18 +183,62 @@ def _messages() -> dict[str, dict[str, str]]:
     return {locale: dict(texts) for locale, texts in (data or {}).items()}
 
 
+HEADLINES_SHOWN = 1000
+"""Headline rows on index.html; every series is on its indicator's page."""
+FINDINGS_SHOWN = 200
+"""Findings on index.html, errors first; findings.html lists them all."""
 UNREAD_SHOWN = 200
 """The likely figures left unread that the summary lists (all are in unread.csv)."""
+INDEX_CHART_BYTES = 400_000
+"""Charts on index.html stop at this many bytes of SVG; every chart is on its indicator page."""
+PAGE_CHART_BYTES = 1_000_000
+PAGE_BYTES = 3_500_000
+"""Statements, findings or sources on one page before the next page starts (rows are
+estimated in bytes), keeping every page under 5 MB with its charts, style and script."""
+
+T = TypeVar("T")
 
 
-def render_html(report: Report, locale: str, version: str) -> bytes:
-    env = template_environment(locale)
-    style = (builtin_dir("reports") / "summary.css").read_text("utf-8")
-    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+def paginate(items: Iterable[T], size: Callable[[T], int], budget: int) -> list[list[T]]:
+    """Items in order, cut into pages of at most `budget` (a single larger item has a page of
+    its own). Always at least one page."""
+    pages: list[list[T]] = [[]]
+    used = 0
+    for item in items:
+        cost = size(item)
+        if pages[-1] and used + cost > budget:
+            pages.append([])
+            used = 0
+        pages[-1].append(item)
+        used += cost
+    return pages
+
+
+def page_names(stem: str, n: int) -> list[str]:
+    """`stem.html`, then `stem-2.html`, `stem-3.html` …"""
+    return [f"{stem}.html" if i == 1 else f"{stem}-{i}.html" for i in range(1, n + 1)]
+
+
+def indicator_stems(indicators: Iterable[str]) -> dict[str, str]:
+    """A file stem per indicator, `statements-` and its name in lower-case letters, digits and
+    underscores; distinct indicators always get distinct stems."""
+    stems: dict[str, str] = {}
+    for indicator in sorted(set(indicators)):
+        base = "statements-" + (re.sub(r"[^a-z0-9]+", "_", indicator.lower()).strip("_")
+                                or "indicator")
+        stem, n = base, 2
+        while stem in stems.values():
+            stem, n = f"{base}_{n}", n + 1
+        stems[indicator] = stem
+    return stems
+
+
+def _statements(report: Report) -> dict[str, list[StatementView]]:
+    """Each observation's statements, with the paragraph around each quote."""
     docs = {d.path: d for d in report.documents}
     paragraphs = {d.path: paragraph_spans(d.text) for d in report.documents}
     facts = {f.fact_id: f for f in report.facts}
-    facts_of: dict[str, list[StatementView]] = {}
+    views_of: dict[str, list[StatementView]] = {}
     for obs in report.observations:
         views = []
         for fact_id in obs.fact_ids:
@@ -212,25 +256,116 @@ def render_html(report: Report, locale: str, version: str) -> bytes:
                 text[fact.char_end:fact.quote_end],
                 after + ("…" if fact.quote_end + CONTEXT_CHARS < p_end else ""),
                 safe_url(docs[fact.source].url), docs[fact.source].publisher))
-        facts_of[obs.observation_id] = views
-    charts = [SeriesChart(f"{k[0].replace('_', ' ')} · {k[1] or 'no place'} · {k[2]} "
-                          f"({unit_label(k[3], 2)})" + (f" · as {k[4]} claims" if k[4] else ""),
-                          series_chart(points, unit_label(k[3], 2), env.filters["num"],
-                                       env.filters["day"]), points)
-              for k, points in report.charted.items() if len(points) >= CHART_MIN_POINTS]
-    context: dict[str, Any] = {
-        "title": report.title, "locale": locale, "version": version, "style": Markup(style),
-        "style_hash": f"sha256-{digest}", "headlines": report.headlines,
-        "observations": report.observations, "findings": report.findings,
-        "facts_of": facts_of, "observation_of": report.observation_of, "charts": charts,
-        "documents": [DocumentView(d.path, d.published, d.publisher, d.title, safe_url(d.url),
-                                   d.file_sha256) for d in report.documents],
+        views_of[obs.observation_id] = views
+    return views_of
+
+
+def _charts(report: Report, env: Environment, href: Callable[[str], str]
+            ) -> dict[tuple[str, ...], SeriesChart]:
+    filters = env.filters
+    return {key: SeriesChart(
+        f"{key[0].replace('_', ' ')} · {key[1] or 'no place'} · {key[2]} "
+        f"({unit_label(key[3], 2)})" + (f" · as {key[4]} claims" if key[4] else ""),
+        series_chart(points, unit_label(key[3], 2), filters["num"], filters["axis_number"],
+                     filters["day"], href))
+        for key, points in report.charted.items() if len(points) >= CHART_MIN_POINTS}
+
+
+def _within(charts: Iterable[SeriesChart], budget: int) -> list[SeriesChart]:
+    shown, used = [], 0
+    for chart in charts:
+        used += len(chart.svg)
+        if used > budget:
+            break
+        shown.append(chart)
+    return shown
+
+
+def _finding_bytes(finding: Finding) -> int:
+    return 300 + len(finding.message) * 2 + 60 * len(finding.fact_ids)
+
+
+def render_html(report: Report, locale: str, version: str) -> dict[str, bytes]:
+    """Every page of the HTML report, by file name."""
+    env = template_environment(locale)
+    style = (builtin_dir("reports") / "summary.css").read_text("utf-8")
+    script = (builtin_dir("reports") / "ledger.js").read_text("utf-8")
+
+    def csp_hash(text: str) -> str:
+        return "sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
+
+    by_indicator: dict[str, list[Observation]] = defaultdict(list)
+    for obs in report.observations:
+        by_indicator[obs.indicator].append(obs)
+    stems = indicator_stems(by_indicator)
+    views_of = _statements(report)
+    article = env.get_template("observation.html.j2")
+    pages_of: dict[str, list[tuple[list[Observation], list[Markup]]]] = {}
+    page_of: dict[str, str] = {}
+    for indicator, observations in sorted(by_indicator.items()):
+        rendered = [(obs, Markup(article.render(o=obs, statements=views_of[obs.observation_id])))
+                    for obs in observations]
+        chunks = paginate(rendered, lambda pair: len(pair[1].encode()) + 700, PAGE_BYTES)
+        names = page_names(stems[indicator], len(chunks))
+        pages_of[indicator] = [([o for o, _ in chunk], [a for _, a in chunk])
+                               for chunk in chunks]
+        for name, chunk in zip(names, chunks, strict=True):
+            for obs, _ in chunk:
+                page_of[obs.observation_id] = name
+
+    def href(observation_id: str) -> str:
+        return f"{page_of.get(observation_id, 'index.html')}#{observation_id}"
+
+    env.filters["href"] = href
+    charts = _charts(report, env, href)
+    finding_pages = paginate(sorted(report.findings, key=lambda f: SEVERITY_RANK.get(
+        f.severity, 9)), _finding_bytes, PAGE_BYTES)
+    source_pages = paginate(
+        [DocumentView(d.path, d.published, d.publisher, d.title, safe_url(d.url),
+                      d.file_sha256) for d in report.documents],
+        lambda d: 400 + 2 * (len(d.path) + len(d.title) + len(d.url) + len(d.publisher)),
+        PAGE_BYTES)
+    shared: dict[str, Any] = {
+        "title": report.title, "locale": locale, "version": version,
+        "style": Markup(style), "style_hash": csp_hash(style),
+        "script": Markup(script), "script_hash": csp_hash(script),
+        "indicator_pages": [(indicator, f"{stems[indicator]}.html")
+                            for indicator in sorted(by_indicator)],
+        "findings_page": "findings.html", "sources_page": "sources.html",
+        "observation_of": report.observation_of,
         "counts": {"documents": len(report.documents), "facts": len(report.facts),
                    "observations": len(report.observations),
                    "findings": len(report.findings), "unread": len(report.unread)},
-        "read_share": report.read_share,
-        "unread_reasons": Counter(u.reason for u in report.unread).most_common(),
-        "likely_unread": report.likely_unread[:UNREAD_SHOWN],
-        "likely_total": len(report.likely_unread),
     }
-    return env.get_template("summary.html.j2").render(context).encode("utf-8")
+    files: dict[str, bytes] = {}
+
+    def render(name: str, template: str, **context: Any) -> None:
+        files[name] = env.get_template(template).render(shared | context).encode("utf-8")
+
+    review = finding_pages[0][:FINDINGS_SHOWN]
+    index_charts = _within(charts.values(), INDEX_CHART_BYTES)
+    render("index.html", "summary.html.j2",
+           headlines=report.headlines[:HEADLINES_SHOWN],
+           headlines_more=max(0, len(report.headlines) - HEADLINES_SHOWN),
+           charts=index_charts, charts_more=len(charts) - len(index_charts),
+           findings=review, findings_more=len(report.findings) - len(review),
+           read_share=report.read_share,
+           unread_reasons=Counter(u.reason for u in report.unread).most_common(),
+           likely_unread=report.likely_unread[:UNREAD_SHOWN],
+           likely_total=len(report.likely_unread))
+    for indicator, indicator_pages in sorted(pages_of.items()):
+        names = page_names(stems[indicator], len(indicator_pages))
+        own = _within((c for k, c in charts.items() if k[0] == indicator), PAGE_CHART_BYTES)
+        for number, (name, (observations, articles)) in enumerate(
+                zip(names, indicator_pages, strict=True), 1):
+            render(name, "statements.html.j2", indicator=indicator, pages=names,
+                   page_number=number, charts=own if number == 1 else [],
+                   observations=observations, articles=articles)
+    for stem, template, pages_, key in (("findings", "findings.html.j2", finding_pages,
+                                         "findings"),
+                                        ("sources", "sources.html.j2", source_pages,
+                                         "documents")):
+        names = page_names(stem, len(pages_))
+        for number, (name, items) in enumerate(zip(names, pages_, strict=True), 1):
+            render(name, template, pages=names, page_number=number, **{key: items})
+    return files
