@@ -25,6 +25,9 @@ def test_two_processes_write_the_bytes_of_one(tmp_path: Path) -> None:
     one = build(project, tmp_path / "one", jobs=1)
     two = build(project, tmp_path / "two", jobs=2)
     assert len(one.facts) == len(two.facts) > 0
-    for name in OUTPUT_NAMES:
+    names = sorted(p.name for p in (tmp_path / "one").iterdir())
+    assert set(OUTPUT_NAMES) < set(names)  # the HTML pages too
+    assert names == sorted(p.name for p in (tmp_path / "two").iterdir())
+    for name in names:
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), (
             name)
