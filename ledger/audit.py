@@ -24,10 +24,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ledger.boundary import outside_problem
 from ledger.build import build
 from ledger.builtin import builtin_dir
+from ledger.catalogue import CATALOGUE_NAME, read_catalogue
 from ledger.diagnostics import LedgerError, error
 from ledger.lexicon import builtin_lexicon_dir
 from ledger.rates import RateBook
-from ledger.sources import normalise_text
+from ledger.sources import document_text
 
 
 class _Entry(BaseModel):
@@ -147,6 +148,36 @@ def _rate_line(build_: Build, table_id: str, row: str) -> str:
     return ""
 
 
+def source_text(build_: Build, source: str, path: Path, data: bytes) -> str:
+    """A source's normalised text, as the build read it (the text all offsets refer to)."""
+    catalogue = build_.project / "sources" / CATALOGUE_NAME
+    rows = read_catalogue(catalogue, CATALOGUE_NAME)[0] if catalogue.is_file() else []
+    encoding = next((row.encoding for row in rows if row.path == source), "")
+    extracted, problems = document_text(path.suffix, data, encoding, source)
+    if extracted is None:
+        raise ValueError("; ".join(p.message for p in problems) or "unreadable")
+    return extracted.text
+
+
+def read_source_text(build_: Build, source: str) -> str:
+    """The normalised text of a source of the build (a path inside sources/), checked against
+    the sha256 the manifest recorded."""
+    name = f"sources/{source.removeprefix('sources/')}"
+    recorded = build_.input_hash(name)
+    if not recorded:
+        raise LedgerError([error(str(build_.path), "A002", f"{name!r} is not a source of this "
+                                 "build (see sources in manifest.json)")])
+    path = resolve_input(build_, name)
+    try:
+        data = path.read_bytes()
+        if hashlib.sha256(data).hexdigest() != recorded:
+            raise LedgerError([error(name, "A002", "changed since the build: its offsets no "
+                                     "longer apply; rebuild first")])
+        return source_text(build_, name.removeprefix("sources/"), path, data)
+    except (OSError, ValueError) as exc:
+        raise LedgerError([error(name, "A002", f"cannot be read: {exc}")]) from exc
+
+
 def explain_fact(build_: Build, fact_id: str) -> dict[str, Any]:
     fact = build_.facts[fact_id]
     source = f"sources/{fact['source']}"
@@ -166,13 +197,17 @@ def explain_fact(build_: Build, fact_id: str) -> dict[str, Any]:
         "parse_steps": [s for s in fact["parse_steps"].split(" | ") if s],
         "observation": fact["observation_id"],
     }
+    if fact.get("page"):
+        result["source"]["page"] = int(fact["page"])
+    if fact.get("cell"):
+        result["source"]["cell"] = fact["cell"]
     try:
         data = path.read_bytes()
-        text = normalise_text(data.decode("utf-8-sig"))
+        text = source_text(build_, fact["source"], path, data)
         result["source"]["sha256_now"] = hashlib.sha256(data).hexdigest()
         result["source"]["figure_as_written"] = text[start:end]
         result["context"] = _context(text, start, end)
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, ValueError) as exc:
         result["context"] = [f"(source not readable here: {exc})"]
     if fact["fx_rate"]:
         result["rate"] = {
@@ -240,7 +275,9 @@ def format_explanation(item: dict[str, Any], indent: str = "") -> list[str]:
             f"({fig['indicator']}, {fig['kind']}) at {fig['place'] or 'no place'}, "
             f"as of {fig['as_of']}",
             f"  source   {src['path']} (sha256 {src['sha256']})",
-            f"           line {src['line']}, characters {src['char_start']}-{src['char_end']}"
+            "           " + (f"cell {src['cell']}, " if src.get("cell") else "")
+            + (f"page {src['page']}, " if src.get("page") else "")
+            + f"line {src['line']}, characters {src['char_start']}-{src['char_end']}"
             + (f", publisher {src['publisher']}" if src["publisher"] else "")]
     if src.get("sha256_now") and src["sha256_now"] != src["sha256"]:
         out.append("           WARNING: the source has changed since this build")

@@ -200,6 +200,11 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     from ledger.audit import explain, find_observations, format_explanation, load_build
 
     build_ = load_build(Path(args.build))
+    if args.text:
+        from ledger.audit import read_source_text
+
+        sys.stdout.write(read_source_text(build_, args.text))
+        return EXIT_OK
     ids = [args.id] if args.id else find_observations(build_, args.indicator or "",
                                                       args.place or "", args.date or "")
     if not ids:
@@ -308,6 +313,9 @@ def parser() -> argparse.ArgumentParser:
     explain.add_argument("--place", help="… at this place")
     explain.add_argument("--date", help="… as of this date (YYYY-MM-DD)")
     explain.add_argument("--json", action="store_true", help="machine-readable output")
+    explain.add_argument("--text", metavar="SOURCE", help="print the normalised text of a "
+                         "source (its path in sources/) that every offset refers to: "
+                         "text[char_start:char_end] is the figure as written")
     explain.set_defaults(run=_cmd_explain)
 
     verify = commands.add_parser("verify", help="check a build against its manifest and "

@@ -14,8 +14,8 @@ from ledger.normalise import Fact, normalise
 from ledger.places import Gazetteer
 from ledger.rates import RateBook
 from ledger.rules import ExpectedFact, Rule, RuleBook
-from ledger.sources import Document, Segment, normalise_text
-from ledger.text import sentence_spans
+from ledger.sources import Document, Segment
+from ledger.text import normalise_text, sentence_spans
 
 
 @dataclass

@@ -78,6 +78,10 @@ class Fact:
     value_report: float | None = None
     report_rate: Rate | None = None
     steps: tuple[str, ...] = field(default_factory=tuple)
+    page: int | None = None
+    """The page of a PDF the figure stands on (None for formats without pages)."""
+    cell: str = ""
+    """The spreadsheet cell the figure was read from (`Sheet1!C7`), for table sources."""
 
     # the rate rows as the output columns name them (fx_* for USD, report_fx_* for the
     # report currency)
@@ -369,7 +373,7 @@ def _fact(match: Match, places: _Found, rates: RateBook, findings: list[Finding]
         char_start=match.fig_start, char_end=match.fig_end, line=line, rule_id=rule.id,
         rule_file=rule.file, rule_line=rule.line, rule_sha256=rule.content_sha256,
         publisher=doc.publisher, speaker=speaker, side=side, cumulative=rule.spec.cumulative,
-        vague=quantity.vague, steps=quantity.steps,
+        vague=quantity.vague, steps=quantity.steps, page=doc.page_of(match.fig_start),
     )
     if period is not None:
         fact.steps += (f"period {period.text!r} resolved against {claim}",)

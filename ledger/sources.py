@@ -11,10 +11,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-import html
-import html.parser
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from functools import cached_property
@@ -30,13 +27,15 @@ from ledger.catalogue import (
     read_catalogue,
 )
 from ledger.diagnostics import Diagnostic, LedgerError, error, warning
+from ledger.formats import FORMAT_SUFFIXES, Extracted, FormatProblem, extract
+from ledger.formats.web import web_text
 from ledger.languages import base_language
 from ledger.languages import codes as language_codes
 from ledger.languages import known as known_language
 from ledger.text import sentence_spans
 from ledger.yaml_lines import YamlProblem, load
 
-SOURCE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+SOURCE_SUFFIXES = FORMAT_SUFFIXES
 
 
 @dataclass(frozen=True)
@@ -69,6 +68,8 @@ class Document:
     segments: list[Segment] = field(default_factory=list)
     sentences: list[tuple[int, int]] = field(default_factory=list)
     masked: list[tuple[int, int]] = field(default_factory=list)
+    page_starts: tuple[int, ...] = ()
+    """Where each page begins in `text` (PDF); empty for formats without pages."""
 
     @cached_property
     def text_sha256(self) -> str:
@@ -99,6 +100,12 @@ class Document:
         if i >= 0 and offset < self.sentences[i][1]:
             return self.sentences[i]
         return offset, offset
+
+    def page_of(self, offset: int) -> int | None:
+        """The 1-based page of an offset, or None for a format without pages."""
+        if not self.page_starts:
+            return None
+        return max(1, bisect.bisect_right(self.page_starts, offset))
 
     def line_of(self, offset: int) -> int:
         """The 1-based line of an offset."""
@@ -132,74 +139,7 @@ def detect_language(text: str) -> str:
     return best if counts[best] else "en"
 
 
-_INVISIBLE = re.compile("[\x00\u00ad\u200b-\u200d\u2060\ufeff]")
-"""NUL, soft hyphens, zero-width spaces and joiners, word joiners, byte-order marks: invisible,
-and inside a number they would cut it in two ("1,\u200b200" is 1,200)."""
-_CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def normalise_text(raw: str) -> str:
-    """The one normalisation every offset refers to: `\\n` newlines, Unicode NFC, invisible
-    characters removed and control characters (NUL, escape, …) turned into spaces."""
-    text = raw.replace("\r\n", "\n").replace("\r", "\n")
-    text = _CONTROL.sub(" ", _INVISIBLE.sub("", text))
-    return unicodedata.normalize("NFC", text)
-
-
 # --- decoding and HTML -------------------------------------------------------------------------
-
-_BLOCK_TAGS = {
-    "address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption",
-    "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav",
-    "ol", "p", "pre", "section", "table", "td", "th", "title", "tr", "ul",
-}
-_SKIPPED_TAGS = {"script", "style", "noscript", "template", "head"}
-
-
-_BLOCK_BREAK = "\x00"
-
-
-class _HtmlText(html.parser.HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.title = ""
-        self._skip = 0
-        self._in_title = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "title":
-            self._in_title = True
-        elif tag in _SKIPPED_TAGS:
-            self._skip += 1
-        if tag in _BLOCK_TAGS:
-            self.parts.append(_BLOCK_BREAK)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "title":
-            self._in_title = False
-        elif tag in _SKIPPED_TAGS and self._skip:
-            self._skip -= 1
-        if tag in _BLOCK_TAGS:
-            self.parts.append(_BLOCK_BREAK)
-
-    def handle_data(self, data: str) -> None:
-        if self._in_title:
-            self.title += data
-        elif not self._skip:
-            self.parts.append(data.replace(_BLOCK_BREAK, " "))
-
-
-def html_to_text(markup: str) -> tuple[str, str]:
-    """Reduce HTML to text: one paragraph per block element, blank lines between them,
-    whitespace inside a block collapsed; returns (text, title)."""
-    parser = _HtmlText()
-    parser.feed(markup)
-    parser.close()
-    blocks = (re.sub(r"\s+", " ", block).strip() for block in "".join(parser.parts).split(
-        _BLOCK_BREAK))
-    return "\n\n".join(b for b in blocks if b) + "\n", re.sub(r"\s+", " ", parser.title).strip()
-
 
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
 
@@ -307,6 +247,24 @@ def _decode(data: bytes, encoding: str, shown: str) -> tuple[str | None, Diagnos
 MAX_DOCUMENT_BYTES = 50_000_000
 
 
+def document_text(suffix: str, data: bytes, encoding: str, shown: str
+                  ) -> tuple[Extracted | None, list[Diagnostic]]:
+    """The normalised text of a file's bytes, as every stage and `ledger explain` see it;
+    None with the reason when it cannot be read."""
+    if suffix.lower() in (".pdf", ".docx"):
+        try:
+            extracted = extract(data, suffix)
+        except FormatProblem as exc:
+            return None, [warning(shown, "S010", f"skipped: the file {exc}")]
+        return extracted, [warning(shown, "S011", note) for note in extracted.notes]
+    raw, problem = _decode(data, encoding, shown)
+    if raw is None:
+        return None, [problem] if problem else []
+    if suffix.lower() in (".html", ".htm"):
+        return web_text(raw), []
+    return Extracted.single(raw), []
+
+
 def read_document(path: Path, rel: str, shown: str, meta: CatalogueRow | None,
                   max_bytes: int = MAX_DOCUMENT_BYTES) -> tuple[Document | None, list[Diagnostic]]:
     """Read one document; `shown` is the path used in diagnostics. A file larger than
@@ -320,14 +278,11 @@ def read_document(path: Path, rel: str, shown: str, meta: CatalogueRow | None,
         data = path.read_bytes()
     except OSError as exc:
         return None, [error(shown, "S007", f"cannot read the file: {exc.strerror}")]
-    raw, problem = _decode(data, meta.encoding if meta else "", shown)
-    if raw is None:
-        return None, [problem] if problem else []
-    diags: list[Diagnostic] = []
-    title = ""
-    if path.suffix.lower() in (".html", ".htm"):
-        raw, title = html_to_text(raw)
-    text = normalise_text(raw)
+    extracted, problems = document_text(path.suffix, data, meta.encoding if meta else "", shown)
+    if extracted is None:
+        return None, problems
+    diags: list[Diagnostic] = list(problems)
+    text, title = extracted.text, extracted.title
     front: dict[str, str] = {}
     body_start = 0
     if path.suffix.lower() in (".md", ".markdown"):
@@ -341,6 +296,9 @@ def read_document(path: Path, rel: str, shown: str, meta: CatalogueRow | None,
     if published is None and front.get("published"):
         published, published_at = parse_published(front["published"])
         origin = "front matter"
+    if published is None and extracted.published:
+        published, published_at = parse_published(extracted.published)
+        origin = "page metadata"
     if published is None:
         published = _header_date(text[body_start:])
         origin = "document header"
@@ -378,6 +336,7 @@ def read_document(path: Path, rel: str, shown: str, meta: CatalogueRow | None,
         title=(meta.title if meta else "") or front.get("title", "") or title,
         tz=tz,
         masked=[(0, body_start)] if body_start else [],
+        page_starts=extracted.page_starts,
     )
     doc.segments = _segments(text, published, body_start)
     doc.sentences = sentence_spans(text)

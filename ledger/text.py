@@ -1,12 +1,14 @@
 """Text shapes every stage shares: paragraphs, sentences and windows of a normalised text.
 
-Public surface: `paragraph_spans(text)`, `sentence_spans(text)`, `windows(text, start, end,
-size)` and the limits `PARAGRAPH_WINDOW`, `SENTENCE_WINDOW`, `SOFT_WRAP_MIN`.
+Public surface: `normalise_text(raw)`, `paragraph_spans(text)`, `sentence_spans(text)`,
+`windows(text, start, end, size)` and the limits `PARAGRAPH_WINDOW`, `SENTENCE_WINDOW`,
+`SOFT_WRAP_MIN`.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "prof", "gen", "col", "lt", "sgt", "capt", "maj", "st", "no", "vs",
@@ -91,3 +93,17 @@ def _add_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> 
             _add_span(text, w_start, w_end, spans)
     elif end > start:
         spans.append((start, end))
+
+
+_INVISIBLE = re.compile("[\x00\u00ad\u200b-\u200d\u2060\ufeff]")
+"""NUL, soft hyphens, zero-width spaces and joiners, word joiners, byte-order marks: invisible,
+and inside a number they would cut it in two ("1,\u200b200" is 1,200)."""
+_CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def normalise_text(raw: str) -> str:
+    """The one normalisation every offset refers to: `\\n` newlines, Unicode NFC, invisible
+    characters removed and control characters (NUL, escape, …) turned into spaces."""
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub(" ", _INVISIBLE.sub("", text))
+    return unicodedata.normalize("NFC", text)

@@ -17,8 +17,8 @@ from ledger.extract import extract, not_a_count
 from ledger.normalise import normalise
 from ledger.numbers import parse_quantity, quantity_block
 from ledger.rules import compile_pattern
-from ledger.sources import Document, Segment, normalise_text
-from ledger.text import sentence_spans
+from ledger.sources import Document, Segment
+from ledger.text import normalise_text, sentence_spans
 
 GOLD = SHARED / "external" / "idetect-d4d" / "idetect_test_nlp.derived.csv"
 

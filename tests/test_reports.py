@@ -74,7 +74,7 @@ def test_workbook_links_observations_facts_and_sources(example_build: BuildResul
     for cell, ids in zip(_column(observations, "fact_ids"), _column(observations, "fact_ids"),
                          strict=True):
         rows = sorted(fact_rows[i] for i in str(ids.value).split())
-        assert cell.hyperlink.location == f"Facts!A{rows[0]}:Z{rows[-1]}"
+        assert cell.hyperlink.location == f"Facts!A{rows[0]}:AB{rows[-1]}"
         assert rows == list(range(rows[0], rows[-1] + 1))  # an observation's facts sit together
     source_rows = {c.value: c.row for c in _column(workbook["Sources"], "path")}
     for cell in _column(facts, "source"):

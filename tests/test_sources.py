@@ -6,7 +6,8 @@ from datetime import date, time
 
 from conftest import MakeProject
 
-from ledger.sources import html_to_text, read_sources
+from ledger.formats import html_to_text
+from ledger.sources import read_sources
 from ledger.text import sentence_spans
 
 FEED = """Header 06 December 2020

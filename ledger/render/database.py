@@ -43,7 +43,7 @@ CREATE TABLE facts (
   as_of TEXT, period_start TEXT, period_end TEXT, currency TEXT, value_usd REAL,
   fx_rate REAL, fx_date TEXT, fx_source TEXT, quote TEXT, char_start INTEGER,
   char_end INTEGER, line INTEGER, rule_id TEXT, rule_file TEXT, rule_line INTEGER,
-  publisher TEXT, speaker TEXT);
+  publisher TEXT, speaker TEXT, page INTEGER, cell TEXT);
 CREATE TABLE findings (
   finding_id TEXT NOT NULL, severity TEXT, code TEXT, message TEXT, fact_ids TEXT,
   observation_id TEXT REFERENCES observations(observation_id));
@@ -95,7 +95,8 @@ def render_database(report: Report) -> bytes:
                  f.value, f.qualifier, f.low, f.high, f.unit, f.kind, f.place, f.as_of,
                  f.period_start, f.period_end, f.currency, f.value_usd, f.fx_rate, f.fx_date,
                  f.fx_source, f.quote, f.char_start, f.char_end, f.line, f.rule_id,
-                 f.rule_file, f.rule_line, f.publisher, f.speaker) for f in facts))
+                 f.rule_file, f.rule_line, f.publisher, f.speaker, f.page, f.cell or None)
+                for f in facts))
             _insert(db, "findings", ((f.finding_id, f.severity, f.code, f.message,
                                       " ".join(f.fact_ids), f.observation_id or None)
                                      for f in report.findings))

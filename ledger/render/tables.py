@@ -27,7 +27,7 @@ FACT_COLUMNS = (
     "rule_line", "rule_sha256", "parse_steps", "fx_table", "fx_row", "fx_lag_days", "fx_basis",
     "stated_value",    "stated_currency", "stated_qualifier", "report_currency", "value_report",
     "report_fx_rate", "report_fx_date", "report_fx_source", "report_fx_table", "report_fx_row",
-    "observation_id",
+    "observation_id", "page", "cell",
 )
 OBSERVATION_COLUMNS = (
     "observation_id", "indicator", "place", "kind", "unit", "as_of", "period_start",

@@ -283,7 +283,7 @@ def render_workbook(report: Report, moment: datetime) -> bytes:
 
     def obs_links(i: int) -> list[Link]:
         rows = sorted(fact_row[f] for f in observations[i].fact_ids if f in fact_row)
-        return [(18, f"Facts!A{rows[0]}:Z{rows[-1]}")] if rows else []
+        return [(18, f"Facts!A{rows[0]}:AB{rows[-1]}")] if rows else []
 
     _sheet(new_sheet("Observations"), "Observations", obs_columns,
            ([o.observation_id, o.indicator, o.place, o.kind, o.unit, _day(o.as_of),
@@ -307,7 +307,8 @@ def render_workbook(report: Report, moment: datetime) -> bytes:
                     Column("fx_date", 12, DATE), Column("fx_source", 40),
                     Column("quote", 80, wrap=True), Column("char_start", 10, INTEGER),
                     Column("char_end", 10, INTEGER), Column("rule_id", 30),
-                    Column("rule_file", 28), Column("rule_line", 9, INTEGER)]
+                    Column("rule_file", 28), Column("rule_line", 9, INTEGER),
+                    Column("page", 6, INTEGER), Column("cell", 12)]
 
     def fact_links(i: int) -> list[Link]:
         fact = facts[i]
@@ -322,9 +323,9 @@ def render_workbook(report: Report, moment: datetime) -> bytes:
              f.indicator, f.value, f.qualifier, f.low, f.high, f.unit, f.kind, f.place,
              _day(f.as_of), _day(f.period_start), _day(f.period_end), f.currency, f.value_usd,
              f.fx_rate, _day(f.fx_date), f.fx_source, f.quote, f.char_start, f.char_end,
-             f.rule_id, f.rule_file, f.rule_line] for f in facts), len(facts),
+             f.rule_id, f.rule_file, f.rule_line, f.page, f.cell] for f in facts), len(facts),
            lambda i: ["", "", "", "", "", amount_format(facts[i].value, facts[i].unit), "",
-                      amount_format(facts[i].low), amount_format(facts[i].high), *[""] * 17],
+                      amount_format(facts[i].low), amount_format(facts[i].high), *[""] * 19],
            fact_links)
 
     _sheet(new_sheet("Findings"), "Findings",
