@@ -48,6 +48,7 @@ from ledger.render.tables import (
 )
 from ledger.render.xlsx import render_workbook
 from ledger.rules import RuleBook, builtin_rules_dir, load_rulebook
+from ledger.sheets import table_facts
 from ledger.sources import Document, read_sources
 from ledger.speakers import Parties
 from ledger.unread import Unread, find_unread, read_share
@@ -117,14 +118,22 @@ def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None
     if has_errors(diagnostics):
         raise LedgerError(sorted(diagnostics, key=lambda d: (d.file, d.line, d.col)))
 
-    figures = read_figures(documents, Context(rulebook, rates, gazetteer, parties,
-                                              config.report_currency),
+    config_text = ((project / CONFIG_NAME).read_text("utf-8")
+                   if (project / CONFIG_NAME).is_file() else "")
+    tabled, table_findings, found = table_facts(documents, config.tables, config_text, gazetteer,
+                                                rates, config.report_currency)
+    diagnostics += found
+    if has_errors(diagnostics):
+        raise LedgerError(sorted(diagnostics, key=lambda d: (d.file, d.line, d.col)))
+    texts = [d for d in documents if not d.tables]  # spreadsheets are read by their mapping
+    figures = read_figures(texts, Context(rulebook, rates, gazetteer, parties,
+                                          config.report_currency),
                            default_jobs() if jobs is None else jobs, progress)
-    facts, findings = figures.facts, figures.findings
-    unread = find_unread(documents, facts, figures.rejected, rulebook.hinted)
+    facts, findings = figures.facts + tabled, figures.findings + table_findings
+    unread = find_unread(texts, figures.facts, figures.rejected, rulebook.hinted)
     settings = ReconcileSettings(config.policy, tuple(config.source_priority),
                                  config.restatement_days)
-    copies = find_copies(documents)
+    copies = find_copies(texts)
     observations, conflicts = reconcile(facts, settings, decisions, parties, gazetteer, copies)
     findings = sorted(findings + conflicts, key=lambda f: (f.code, f.fact_ids, f.message))
 

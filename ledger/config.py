@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ledger.diagnostics import Diagnostic, error
+from ledger.sheets import TableMapping
 
 CONFIG_NAME = "ledger.toml"
 
@@ -38,6 +39,9 @@ class ProjectConfig(BaseModel):
         description="Money is converted to USD and, when this is another ISO code, to it too.")
     builtin_rules: bool = Field(
         True, description="Use the built-in rule library as well as PROJECT/rules/.")
+    tables: list[TableMapping] = Field(
+        default_factory=list, description="Spreadsheet sources: which column holds the value, "
+                                          "place, date, indicator and unit ([[tables]]).")
     max_document_mb: float = Field(
         50, gt=0, description="A source file larger than this many megabytes is skipped with "
                               "a warning naming it (a mistaken dump or a hostile file).")
@@ -73,6 +77,7 @@ def load_config(project: Path) -> tuple[ProjectConfig, list[Diagnostic]]:
                 hint = f" (did you mean {close[0]!r}?)" if close else ""
                 message = f"unknown key {key!r}{hint}"
             else:
-                message = f"{key}: {err['msg']}"
+                where = ".".join(str(part) for part in err["loc"])
+                message = f"{where}: {err['msg'].removeprefix('Value error, ')}"
             diags.append(error(CONFIG_NAME, "P001", message, _line_of(text, key)))
         return ProjectConfig(), diags

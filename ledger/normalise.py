@@ -251,6 +251,14 @@ def _convert(fact: Fact, money: Money, rates: RateBook, claim: date | None,
         _convert_to_report(fact, rates, claim, report_currency, findings)
 
 
+def convert_amount(fact: Fact, currency: str, rates: RateBook, claim: date | None,
+                   report_currency: str, findings: list[Finding]) -> None:
+    """Convert a fact's amount in `currency` to USD (and the report currency) at the official
+    rate of the claim date, as for an amount read from a sentence."""
+    _convert(fact, Money(Quantity(fact.value, "exact"), currency, currency), rates, claim,
+             report_currency, findings)
+
+
 def _convert_to_report(fact: Fact, rates: RateBook, claim: date, report_currency: str,
                        findings: list[Finding]) -> None:
     """The report-currency value, through USD at the report currency's rate of the claim date."""

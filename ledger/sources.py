@@ -27,7 +27,8 @@ from ledger.catalogue import (
     read_catalogue,
 )
 from ledger.diagnostics import Diagnostic, LedgerError, error, warning
-from ledger.formats import FORMAT_SUFFIXES, Extracted, FormatProblem, extract
+from ledger.formats import FORMAT_SUFFIXES, Extracted, FormatProblem, Table, extract
+from ledger.formats.sheets import csv_text
 from ledger.formats.web import web_text
 from ledger.languages import base_language
 from ledger.languages import codes as language_codes
@@ -70,6 +71,8 @@ class Document:
     masked: list[tuple[int, int]] = field(default_factory=list)
     page_starts: tuple[int, ...] = ()
     """Where each page begins in `text` (PDF); empty for formats without pages."""
+    tables: tuple[Table, ...] = ()
+    """The sheets of a spreadsheet source (its text is their rows, one line each)."""
 
     @cached_property
     def text_sha256(self) -> str:
@@ -251,17 +254,24 @@ def document_text(suffix: str, data: bytes, encoding: str, shown: str
                   ) -> tuple[Extracted | None, list[Diagnostic]]:
     """The normalised text of a file's bytes, as every stage and `ledger explain` see it;
     None with the reason when it cannot be read."""
-    if suffix.lower() in (".pdf", ".docx"):
+    suffix = suffix.lower()
+    name = Path(shown).stem
+    if suffix in (".pdf", ".docx", ".xlsx"):
         try:
-            extracted = extract(data, suffix)
+            extracted = extract(data, suffix, name=name)
         except FormatProblem as exc:
             return None, [warning(shown, "S010", f"skipped: the file {exc}")]
         return extracted, [warning(shown, "S011", note) for note in extracted.notes]
     raw, problem = _decode(data, encoding, shown)
     if raw is None:
         return None, [problem] if problem else []
-    if suffix.lower() in (".html", ".htm"):
+    if suffix in (".html", ".htm"):
         return web_text(raw), []
+    if suffix == ".csv":
+        try:
+            return csv_text(raw, name), []
+        except FormatProblem as exc:
+            return None, [warning(shown, "S010", f"skipped: the file {exc}")]
     return Extracted.single(raw), []
 
 
@@ -337,6 +347,7 @@ def read_document(path: Path, rel: str, shown: str, meta: CatalogueRow | None,
         tz=tz,
         masked=[(0, body_start)] if body_start else [],
         page_starts=extracted.page_starts,
+        tables=extracted.tables,
     )
     doc.segments = _segments(text, published, body_start)
     doc.sentences = sentence_spans(text)

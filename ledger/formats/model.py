@@ -13,6 +13,26 @@ class FormatProblem(Exception):
 
 
 @dataclass(frozen=True)
+class Cell:
+    """A spreadsheet cell: `Sheet!C7`, its value as stored, its text and its span in the text."""
+
+    ref: str
+    value: object
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Table:
+    """A sheet: rows of cells (an empty tuple for an empty row), and its merged ranges."""
+
+    name: str
+    rows: tuple[tuple[Cell, ...], ...]
+    merged: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Extracted:
     """A document's normalised text. `page_starts[i]` is where page i + 1 begins (empty for
     formats without pages); `title` and `published` (ISO date) come from the file's own
@@ -24,6 +44,8 @@ class Extracted:
     published: str = ""
     notes: tuple[str, ...] = ()
     """Things worth a warning that did not stop the reading (pages without text, …)."""
+    tables: tuple[Table, ...] = ()
+    """The sheets of a spreadsheet source."""
 
     @classmethod
     def single(cls, raw: str, title: str = "", published: str = "") -> Extracted:
