@@ -244,6 +244,19 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_fetch(args: argparse.Namespace) -> int:
+    from ledger.fetch import fetch
+
+    report = fetch(Path(args.project), timeout=args.timeout, refresh=args.refresh)
+    for note in report.notes:
+        print(f"ledger fetch: {note}")
+    emit(report.problems, "text", args.project)
+    print(f"ledger fetch: {_plural(len(report.fetched), 'document')} fetched, "
+          f"{len(report.unchanged)} unchanged, {_plural(len(report.problems), 'problem')}; "
+          "recorded in sources/sources.lock.json")
+    return EXIT_INPUT_ERROR if report.problems else EXIT_OK
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     from ledger.serve import serve
 
@@ -329,6 +342,15 @@ def parser() -> argparse.ArgumentParser:
     diff.add_argument("new", metavar="NEW_BUILD")
     diff.add_argument("--json", action="store_true")
     diff.set_defaults(run=_cmd_diff)
+
+    fetch = commands.add_parser("fetch", help="download the catalogue's documents that have a "
+                                "url and no file yet into sources/")
+    fetch.add_argument("project", metavar="PROJECT")
+    fetch.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
+                       help="give up on a server silent this long (default 30)")
+    fetch.add_argument("--refresh", action="store_true", help="fetch again the documents "
+                       "already fetched; never overwrites a file edited since")
+    fetch.set_defaults(run=_cmd_fetch)
 
     serve = commands.add_parser("serve", help="browse and query a build's ledger.sqlite in "
                                 "Datasette on 127.0.0.1 (pip install 'ledger[serve]')")

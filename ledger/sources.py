@@ -248,6 +248,8 @@ def _decode(data: bytes, encoding: str, shown: str) -> tuple[str | None, Diagnos
 
 
 MAX_DOCUMENT_BYTES = 50_000_000
+FETCH_LOCK = "sources.lock.json"
+"""What `ledger fetch` recorded (ledger.fetch.LOCK_NAME): beside the catalogue, not a source."""
 
 
 def document_text(suffix: str, data: bytes, encoding: str, shown: str
@@ -394,15 +396,16 @@ def read_sources(sources_dir: Path, shown_root: Path | None = None,
             elif rel in catalogue:
                 diags.append(error(shown(cat_path), "S003", f"{rel!r} is listed twice", row.line))
             elif rel not in readable:
+                hint = ("; run `ledger fetch` to download it from its url" if row.url else "")
                 diags.append(error(shown(cat_path), "S003",
-                                   f"row names {rel!r}, which is not in {shown(sources_dir)}/",
-                                   row.line))
+                                   f"row names {rel!r}, which is not in {shown(sources_dir)}/"
+                                   f"{hint}", row.line))
             else:
                 catalogue[rel] = row
 
     docs: list[Document] = []
     for path in files:
-        if path == cat_path:
+        if path == cat_path or path == sources_dir / FETCH_LOCK:
             continue
         rel = path.relative_to(sources_dir).as_posix()
         if path.suffix.lower() not in SOURCE_SUFFIXES:

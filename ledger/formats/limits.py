@@ -10,6 +10,7 @@ raised). A child that runs out of memory or time, or that a bug in a C library k
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import pickle
 import resource
@@ -40,6 +41,7 @@ def in_child(function: Callable[..., T], *args: object) -> T:
         os.close(read_end)
         code = 0
         try:
+            faulthandler.disable()  # a parser that aborts is reported by the parent
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             limit = _address_space() + MEMORY_BYTES
