@@ -3,7 +3,8 @@ side on PDFs that Chromium prints here from the example's documents, the generat
 items and a flash update with a table and hyphenated words (all this project's own texts).
 
 For each library: seconds per page (median of 3 runs), the share of the numbers of the pages'
-bodies found intact in the text, and whether a table row ("Poland | 2,900,000") comes out on one line.
+bodies found intact in the text, and whether a table row ("Poland | 2,900,000") comes out on
+one line.
 Run from the repository root (needs /usr/bin/chromium; pip install pdfplumber pypdf):
 
     .venv/bin/python benchmarks/pdf_readers.py

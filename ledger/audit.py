@@ -153,7 +153,9 @@ def source_text(build_: Build, source: str, path: Path, data: bytes) -> str:
     catalogue = build_.project / "sources" / CATALOGUE_NAME
     rows = read_catalogue(catalogue, CATALOGUE_NAME)[0] if catalogue.is_file() else []
     encoding = next((row.encoding for row in rows if row.path == source), "")
-    extracted, problems = document_text(path.suffix, data, encoding, source)
+    ocr = bool(build_.manifest["project"].get("ocr"))
+    language = next((row.language for row in rows if row.path == source), "")
+    extracted, problems = document_text(path.suffix, data, encoding, source, ocr, language)
     if extracted is None:
         raise ValueError("; ".join(p.message for p in problems) or "unreadable")
     return extracted.text
@@ -357,7 +359,7 @@ def _rebuild_and_compare(build_: Build) -> list[str]:
         with tempfile.TemporaryDirectory(dir=build_.path.parent) as tmp:
             again = Path(tmp) / build_.path.name
             try:
-                build(build_.project, again)
+                build(build_.project, again, ocr=bool(build_.manifest["project"].get("ocr")))
             except LedgerError as exc:
                 return [f"rebuild failed: {d.format()}" for d in exc.diagnostics]
             fresh = json.loads((again / "manifest.json").read_text("utf-8"))

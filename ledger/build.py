@@ -74,20 +74,22 @@ class BuildResult:
 
 def build(project: Path, out: Path | None = None,
           progress: Callable[[int, int], None] | None = None,
-          follow_symlinks: bool = False, jobs: int | None = None) -> BuildResult:
+          follow_symlinks: bool = False, jobs: int | None = None,
+          ocr: bool = False) -> BuildResult:
     """Read, load, extract, normalise, reconcile, render and write one project.
     `progress(done, total)` hears of each document extracted; nothing outside the project
     folder is read unless `follow_symlinks`; documents are read on `jobs` processes (default:
-    every processor), with the same outputs whatever the number."""
+    every processor), with the same outputs whatever the number; `ocr` reads the scanned pages
+    of PDFs with tesseract."""
     out = out if out is not None else project / "build"
     if not project.is_dir():
         raise LedgerError([error(str(project), "P002", "project folder not found")])
     with exclusive(out):
-        return _build(project, out, progress, follow_symlinks, jobs)
+        return _build(project, out, progress, follow_symlinks, jobs, ocr)
 
 
 def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None,
-           follow_symlinks: bool, jobs: int | None) -> BuildResult:
+           follow_symlinks: bool, jobs: int | None, ocr: bool) -> BuildResult:
     diagnostics: list[Diagnostic] = []
 
     if out.resolve().is_relative_to((project / "sources").resolve()):
@@ -100,7 +102,8 @@ def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None
     diagnostics += found
     documents, found = read_sources(project / "sources", shown_root=project,
                                     follow_symlinks=follow_symlinks,
-                                    max_bytes=int(config.max_document_mb * 1_000_000))
+                                    max_bytes=int(config.max_document_mb * 1_000_000),
+                                    ocr=ocr)
     diagnostics += found
     rulebook, found = project_rulebook(project, config.builtin_rules)
     diagnostics += found
@@ -169,7 +172,7 @@ def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None
     files["datapackage.json"] = render_datapackage(files, report, moment)
     files["manifest.json"] = _manifest(
         inputs, files, moment, rule_library,
-        {"title": title, "policy": config.policy,
+        {"title": title, "policy": config.policy, "ocr": ocr,
          "root": os.path.relpath(project.resolve(), out.resolve()).replace(os.sep, "/")},
         diagnostics, {"facts": len(facts), "unread": len(unread),
                       "likely_figures_unread": sum(1 for u in unread if u.likely),
@@ -268,7 +271,7 @@ def _inputs(project: Path, documents: list[Document], rulebook: RuleBook, rates:
 
 
 def _manifest(inputs: list[dict[str, str]], files: dict[str, bytes], moment: datetime,
-              rule_library: str, project: dict[str, str],
+              rule_library: str, project: dict[str, str | bool],
               diagnostics: list[Diagnostic], reading: dict[str, float]) -> bytes:
     manifest = {
         "schema_version": MANIFEST_SCHEMA_VERSION,

@@ -107,7 +107,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
     result = build(Path(args.project), Path(args.out) if args.out else None,
                    progress=_progress(not args.quiet), follow_symlinks=args.follow_symlinks,
-                   jobs=args.jobs)
+                   jobs=args.jobs, ocr=args.ocr)
     warnings = [d for d in result.diagnostics if d.severity is Severity.WARNING]
     if args.strict:
         warnings += _finding_diagnostics(result)
@@ -293,6 +293,8 @@ def parser() -> argparse.ArgumentParser:
                        "lie outside the project folder (refused by default)")
     build.add_argument("--jobs", "-j", type=_positive, metavar="N", help="processes that read "
                        "documents (default: every processor); the outputs are the same")
+    build.add_argument("--ocr", action="store_true", help="read the pages of PDFs that have no "
+                       "text layer (scans) with tesseract, where it is installed")
     build.set_defaults(run=_cmd_build)
 
     check = commands.add_parser("check", help="validate a project and run every rule's "

@@ -252,15 +252,17 @@ FETCH_LOCK = "sources.lock.json"
 """What `ledger fetch` recorded (ledger.fetch.LOCK_NAME): beside the catalogue, not a source."""
 
 
-def document_text(suffix: str, data: bytes, encoding: str, shown: str
-                  ) -> tuple[Extracted | None, list[Diagnostic]]:
+def document_text(suffix: str, data: bytes, encoding: str, shown: str, ocr: bool = False,
+                  language: str = "") -> tuple[Extracted | None, list[Diagnostic]]:
     """The normalised text of a file's bytes, as every stage and `ledger explain` see it;
-    None with the reason when it cannot be read."""
+    None with the reason when it cannot be read. `ocr` reads a PDF's scanned pages with
+    tesseract, in `language`."""
     suffix = suffix.lower()
     name = Path(shown).stem
     if suffix in (".pdf", ".docx", ".xlsx"):
         try:
-            extracted = extract(data, suffix, name=name)
+            extracted = extract(data, suffix, name=name, ocr=ocr,
+                                language=base_language(language or "en"))
         except FormatProblem as exc:
             return None, [warning(shown, "S010", f"skipped: the file {exc}")]
         return extracted, [warning(shown, "S011", note) for note in extracted.notes]
@@ -278,7 +280,8 @@ def document_text(suffix: str, data: bytes, encoding: str, shown: str
 
 
 def read_document(path: Path, rel: str, shown: str, meta: CatalogueRow | None,
-                  max_bytes: int = MAX_DOCUMENT_BYTES) -> tuple[Document | None, list[Diagnostic]]:
+                  max_bytes: int = MAX_DOCUMENT_BYTES, ocr: bool = False
+                  ) -> tuple[Document | None, list[Diagnostic]]:
     """Read one document; `shown` is the path used in diagnostics. A file larger than
     `max_bytes` is skipped with a warning."""
     try:
@@ -290,7 +293,8 @@ def read_document(path: Path, rel: str, shown: str, meta: CatalogueRow | None,
         data = path.read_bytes()
     except OSError as exc:
         return None, [error(shown, "S007", f"cannot read the file: {exc.strerror}")]
-    extracted, problems = document_text(path.suffix, data, meta.encoding if meta else "", shown)
+    extracted, problems = document_text(path.suffix, data, meta.encoding if meta else "", shown,
+                                        ocr, meta.language if meta else "")
     if extracted is None:
         return None, problems
     diags: list[Diagnostic] = list(problems)
@@ -357,8 +361,8 @@ def read_document(path: Path, rel: str, shown: str, meta: CatalogueRow | None,
 
 
 def read_sources(sources_dir: Path, shown_root: Path | None = None,
-                 follow_symlinks: bool = False, max_bytes: int = MAX_DOCUMENT_BYTES
-                 ) -> tuple[list[Document], list[Diagnostic]]:
+                 follow_symlinks: bool = False, max_bytes: int = MAX_DOCUMENT_BYTES,
+                 ocr: bool = False) -> tuple[list[Document], list[Diagnostic]]:
     """Read every document under `sources_dir`, with the catalogue's metadata.
 
     `shown_root` is the project folder: paths in diagnostics are relative to it, and no file
@@ -412,7 +416,8 @@ def read_sources(sources_dir: Path, shown_root: Path | None = None,
             diags.append(warning(shown(path), "S005",
                                  f"skipped: not a source type ({', '.join(SOURCE_SUFFIXES)})"))
             continue
-        doc, doc_diags = read_document(path, rel, shown(path), catalogue.get(rel), max_bytes)
+        doc, doc_diags = read_document(path, rel, shown(path), catalogue.get(rel), max_bytes,
+                                       ocr)
         diags += doc_diags
         if doc is not None:
             docs.append(doc)

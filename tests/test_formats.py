@@ -321,3 +321,75 @@ def test_explain_text_prints_the_text_offsets_refer_to(seed_build: BuildResult,
     text = capsys.readouterr().out
     for fact in seed_build.facts:
         assert text[fact.char_start:fact.char_end] in fact.quote
+
+
+def _scanned(tmp_path: Path) -> bytes:
+    """A PDF of one page that is only a picture of its text, as a scanner makes."""
+    import pypdfium2 as pdfium
+
+    page = tmp_path / "scan.html"
+    page.write_text("<p style='font-size:20px'>More than 3,200 people were evacuated from the "
+                    "flooded districts of Kharkiv on Tuesday, the regional administration "
+                    "said.</p>", "utf-8")
+    printed = pdfium.PdfDocument(print_to_pdf(page, tmp_path / "printed.pdf"))
+    picture = printed[0].render(scale=200 / 72).to_pil().convert("L")
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PDF", resolution=200)
+    return buffer.getvalue()
+
+
+def test_a_scan_is_named_without_ocr_and_read_with_it(tmp_path: Path,
+                                                       make_project: MakeProject,
+                                                       capsys: pytest.CaptureFixture[str]
+                                                       ) -> None:
+    if shutil.which("tesseract") is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI installs tesseract-ocr: see .ci/run")
+        pytest.skip("tesseract is not installed (apt-get install tesseract-ocr)")
+    project = make_project({"sources/scan.pdf": _scanned(tmp_path),
+                            "sources/sources.csv": "path,published,language\n"
+                                                   "scan.pdf,2024-05-07,en\n"})
+    assert main(["build", str(project), "-q"]) == 0
+    err = capsys.readouterr().err
+    assert "sources/scan.pdf: warning S010" in err and "--ocr" in err
+    assert _facts(project / "build") == []
+    assert main(["build", str(project), "-q", "--ocr"]) == 0
+    assert "read by OCR (tesseract" in capsys.readouterr().err
+    [fact] = _facts(project / "build")
+    assert (fact["value"], fact["qualifier"], fact["place"], fact["page"]) == (
+        "3200", "more_than", "Kharkiv", "1")
+    assert main(["verify", str(project / "build")]) == 0  # the rebuild reads it by OCR too
+
+
+def test_a_pdf_with_too_many_pages_is_refused(tmp_path: Path, make_project: MakeProject,
+                                              monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    from ledger.formats import pdf
+
+    needs_shared(SEED / "000_cc935aa015bef0f5.txt")
+    page = tmp_path / "seed.txt"
+    shutil.copy(SEED / "000_cc935aa015bef0f5.txt", page)
+    monkeypatch.setattr(pdf, "MAX_PAGES", 3)  # the seed prints on six
+    project = make_project({"sources/long.pdf": print_to_pdf(page, tmp_path / "long.pdf"),
+                            "sources/note.txt": "About 40 people arrived in Goris.\n"})
+    assert main(["build", str(project), "-q"]) == 0
+    assert "more than the 3 ledger reads; refused" in capsys.readouterr().err
+
+
+def test_a_web_page_gives_its_own_title_and_date_and_its_tables_as_rows(
+        make_project: MakeProject) -> None:
+    page = FURNITURE.format(body=(
+        "<p>More than 2,900,000 refugees have crossed into Poland since the war began, the "
+        "border guard said.</p><table><tr><th>Country</th><th>Refugees</th></tr>"
+        "<tr><td>Poland</td><td>2,900,000</td></tr><tr><td>Moldova</td><td>104,000</td></tr>"
+        "</table><p>Aid agencies expect more arrivals in the coming days as trains run "
+        "again.</p>")).replace(
+        "<title>Live updates</title>", '<title>Refugee arrivals</title><meta property='
+        '"article:published_time" content="2022-03-20T09:00:00Z">')
+    project = make_project({"sources/page.html": page})  # no catalogue at all
+    result = build(project, None)
+    [document] = result.documents
+    assert (document.title, str(document.published), document.date_origin) == (
+        "Refugee arrivals", "2022-03-20", "page metadata")
+    assert "Country | Refugees\nPoland | 2,900,000\nMoldova | 104,000" in document.text
+    assert "Top 17 stories" not in document.text

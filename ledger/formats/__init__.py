@@ -27,13 +27,15 @@ __all__ = ["FORMAT_SUFFIXES", "TABLE_SUFFIXES", "TEXT_SUFFIXES", "Cell", "Extrac
            "FormatProblem", "Table", "extract", "html_to_text"]
 
 
-def extract(data: bytes, suffix: str, encoding: str = "", name: str = "") -> Extracted:
-    """The text of a file of this suffix. Raises `FormatProblem` for a file that cannot be
+def extract(data: bytes, suffix: str, encoding: str = "", name: str = "", ocr: bool = False,
+            language: str = "en") -> Extracted:
+    """The text of a file of this suffix (`ocr`: read a PDF's scanned pages with tesseract,
+    in `language`). Raises `FormatProblem` for a file that cannot be
     read (encrypted, corrupt, over a limit) and `UnicodeDecodeError`/`LookupError` for text
     in another encoding than the one named."""
     suffix = suffix.lower()
     if suffix == ".pdf":
-        return pdf_text(data)
+        return pdf_text(data, ocr, language)
     if suffix == ".docx":
         return docx_text(data)
     if suffix in TABLE_SUFFIXES:

@@ -21,6 +21,7 @@ from statistics import median
 
 from ledger.formats.limits import in_child
 from ledger.formats.model import Extracted, FormatProblem
+from ledger.formats.ocr import ocr_pages, tesseract_version
 
 MAX_PAGES = 5000
 """A PDF with more pages is refused (a page-count bomb)."""
@@ -215,7 +216,7 @@ def _page_text(lines: list[Line], next_page: Line | None) -> tuple[str, str]:
     raise AssertionError("unreachable")
 
 
-def _read(data: bytes) -> Extracted:
+def _read(data: bytes, ocr: bool = False, language: str = "en") -> Extracted:
     import pypdfium2 as pdfium
 
     try:
@@ -239,24 +240,40 @@ def _read(data: bytes) -> Extracted:
     furniture = _furniture(pages)
     body = [[line for i, line in enumerate(lines) if (p, i) not in furniture]
             for p, (lines, _) in enumerate(pages)]
+    blank = [i for i, lines in enumerate(body) if not lines]
+    if ocr and blank:
+        return _with_ocr(data, body, blank, language)
     rights = [line.right for lines in body for line in lines]
     if not rights:
         raise FormatProblem("has no text layer (a scan or images only): nothing to read; "
-                            "run it through OCR first")
+                            "build with --ocr (tesseract) or OCR it first")
     texts: list[str] = []
     joins: list[str] = []
-    blank = [i + 1 for i, lines in enumerate(body) if not lines]
     for p, lines in enumerate(body):
         following = body[p + 1][0] if p + 1 < len(body) and body[p + 1] else None
         text, join = _page_text(lines, following)
         texts.append(text)
         joins.append(join)
-    notes = (f"pages without text (scanned?): {', '.join(map(str, blank[:10]))}",) if blank else ()
+    notes = (f"pages without text (scanned?): {', '.join(str(p + 1) for p in blank[:10])}; "
+             "build with --ocr to read them",) if blank else ()
     return Extracted.paged(texts, joins[:-1], title=title, notes=notes)
 
 
-def pdf_text(data: bytes) -> Extracted:
-    """The text of a PDF, read under the memory and CPU limits of a child process."""
+def _with_ocr(data: bytes, body: list[list[Line]], blank: list[int], language: str
+              ) -> Extracted:
+    """The text layer where there is one and tesseract's reading of the other pages."""
+    read = ocr_pages(data, blank, language)
+    texts = [read[p] if p in read else _page_text(lines, None)[0]
+             for p, lines in enumerate(body)]
+    shown = ", ".join(str(p + 1) for p in blank[:10]) + ("…" if len(blank) > 10 else "")
+    return Extracted.paged(texts, ["\n\n"] * (len(texts) - 1),
+                           notes=(f"pages {shown} read by OCR ({tesseract_version()}): check "
+                                  "their figures against the page",))
+
+
+def pdf_text(data: bytes, ocr: bool = False, language: str = "en") -> Extracted:
+    """The text of a PDF, read under the memory and CPU limits of a child process; with `ocr`,
+    pages without text are read by tesseract."""
     if not data.startswith(b"%PDF-") and b"%PDF-" not in data[:1024]:
         raise FormatProblem("is not a PDF (no %PDF- header)")
-    return in_child(_read, data)
+    return in_child(_read, data, ocr, language)
