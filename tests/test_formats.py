@@ -390,6 +390,6 @@ def test_a_web_page_gives_its_own_title_and_date_and_its_tables_as_rows(
     result = build(project, None)
     [document] = result.documents
     assert (document.title, str(document.published), document.date_origin) == (
-        "Refugee arrivals", "2022-03-20", "page metadata")
+        "Live updates", "2022-03-20", "page metadata")  # the article's headline
     assert "Country | Refugees\nPoland | 2,900,000\nMoldova | 104,000" in document.text
     assert "Top 17 stories" not in document.text
