@@ -3,9 +3,9 @@ counters or related links (trafilatura), with tables kept row by row.
 
 Public surface: `web_text(markup)` and `html_to_text(markup)`.
 
-trafilatura finds the main text by the page's structure and text density; its tables come back
-as rows whose cells are joined by " | ". The page's own title and date (from its metadata) fill
-in where the catalogue gives none. A page where trafilatura finds no main text (a fragment, a
+trafilatura finds the main text by the page's structure and text density, even when the
+article is short; its tables come back as rows whose cells are joined by " | ". The page's own
+title (its headline) and date (from its metadata) fill in where the catalogue gives none. A page where trafilatura finds no main text (a fragment, a
 bare list) is read whole by `html_to_text`, one paragraph per block element.
 """
 
@@ -14,6 +14,8 @@ from __future__ import annotations
 import html
 import html.parser
 import re
+from functools import cache
+from typing import Any
 
 from ledger.formats.model import Extracted
 
@@ -73,12 +75,28 @@ def html_to_text(markup: str) -> tuple[str, str]:
 _TABLE_RULE = re.compile(r"^\|?(?:\s*:?-{3,}:?\s*\|)+\s*$")
 
 
+@cache
+def _settings() -> Any:
+    """trafilatura's settings for ledger: keep a short article (a two-paragraph press release)
+    rather than fall back to the whole page's text, read pages up to ledger's own size limit,
+    and never set an alarm signal of its own."""
+    from trafilatura.settings import use_config
+
+    config = use_config()
+    config.set("DEFAULT", "MIN_EXTRACTED_SIZE", "1")
+    config.set("DEFAULT", "MIN_OUTPUT_SIZE", "1")
+    config.set("DEFAULT", "MAX_FILE_SIZE", "1000000000")
+    config.set("DEFAULT", "EXTRACTION_TIMEOUT", "0")
+    return config
+
+
 def _main_text(markup: str) -> tuple[str, str, str] | None:
     """(text, title, date) of the page's main content, or None when none is found."""
     import trafilatura
 
     text = trafilatura.extract(markup, include_tables=True, include_comments=False,
-                               include_links=False, include_images=False, deduplicate=False)
+                               include_links=False, include_images=False, deduplicate=False,
+                               config=_settings())
     if not text or not text.strip():
         return None
     blocks: list[str] = []
