@@ -5,8 +5,9 @@ Public surface: `web_text(markup)` and `html_to_text(markup)`.
 
 trafilatura finds the main text by the page's structure and text density, even when the
 article is short; its tables come back as rows whose cells are joined by " | ". The page's own
-title (its headline) and date (from its metadata) fill in where the catalogue gives none. A page where trafilatura finds no main text (a fragment, a
-bare list) is read whole by `html_to_text`, one paragraph per block element.
+title (its headline) and date (from its metadata) fill in where the catalogue gives none. A
+page where trafilatura finds no main text (a fragment, a bare list) is read whole by
+`html_to_text`, one paragraph per block element.
 """
 
 from __future__ import annotations
