@@ -393,3 +393,18 @@ def test_a_web_page_gives_its_own_title_and_date_and_its_tables_as_rows(
         "Live updates", "2022-03-20", "page metadata")  # the article's headline
     assert "Country | Refugees\nPoland | 2,900,000\nMoldova | 104,000" in document.text
     assert "Top 17 stories" not in document.text
+
+
+def test_a_word_table_is_read_row_by_row_with_a_merged_cell_once() -> None:
+    document = docx.Document()
+    document.add_paragraph("Arrivals by country, as of 20 March.")
+    table = document.add_table(rows=3, cols=2)
+    table.cell(0, 0).merge(table.cell(0, 1)).text = "Refugees from Ukraine"
+    for row, (country, count) in enumerate((("Poland", "2,900,000"), ("Moldova", "104,000")),
+                                           start=1):
+        table.cell(row, 0).text, table.cell(row, 1).text = country, count
+    buffer = io.BytesIO()
+    document.save(buffer)
+    text = extract(buffer.getvalue(), ".docx").text
+    assert text == ("Arrivals by country, as of 20 March.\n\nRefugees from Ukraine\n"
+                    "Poland | 2,900,000\nMoldova | 104,000\n")
