@@ -11,14 +11,15 @@ from jinja2 import TemplateSyntaxError
 
 from ledger.build import boundary_diagnostics, project_rulebook
 from ledger.builtin import builtin_dir
-from ledger.config import load_config
+from ledger.config import CONFIG_NAME, load_config
 from ledger.decisions import load_decisions
 from ledger.diagnostics import Diagnostic, LedgerError, error
 from ledger.examples import ExampleContext, check_example
 from ledger.places import Gazetteer
 from ledger.rates import RateBook
 from ledger.render.html import template_environment
-from ledger.sources import read_sources
+from ledger.sheets import table_facts
+from ledger.sources import Document, read_sources
 from ledger.speakers import Parties
 
 
@@ -32,9 +33,11 @@ def check_project(project: Path, follow_symlinks: bool = False
         return diagnostics, 0
     config, found = load_config(project)
     diagnostics += found
+    documents: list[Document] = []
     try:
-        diagnostics += read_sources(project / "sources", shown_root=project,
-                                    follow_symlinks=follow_symlinks)[1]
+        documents, found = read_sources(project / "sources", shown_root=project,
+                                        follow_symlinks=follow_symlinks)
+        diagnostics += found
     except LedgerError as exc:
         diagnostics += exc.diagnostics
     rulebook, found = project_rulebook(project, config.builtin_rules)
@@ -43,6 +46,10 @@ def check_project(project: Path, follow_symlinks: bool = False
     diagnostics += found
     gazetteer, found = Gazetteer.load(project / "gazetteer.yaml")
     diagnostics += found
+    config_path = project / CONFIG_NAME
+    diagnostics += table_facts(documents, config.tables,
+                               config_path.read_text("utf-8") if config_path.is_file() else "",
+                               gazetteer, rates, config.report_currency)[2]
     diagnostics += Parties.load(project / "parties.yaml")[1]
     diagnostics += load_decisions(project)[1]
     diagnostics += _check_templates()

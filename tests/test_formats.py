@@ -408,3 +408,10 @@ def test_a_word_table_is_read_row_by_row_with_a_merged_cell_once() -> None:
     text = extract(buffer.getvalue(), ".docx").text
     assert text == ("Arrivals by country, as of 20 March.\n\nRefugees from Ukraine\n"
                     "Poland | 2,900,000\nMoldova | 104,000\n")
+
+
+def test_check_names_an_unmapped_spreadsheet(make_project: MakeProject,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    project = make_project({"sources/tracking.xlsx": _tracking_workbook()})
+    assert main(["check", str(project)]) == 1
+    assert "sources/tracking.xlsx: error S012" in capsys.readouterr().err
