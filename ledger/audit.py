@@ -359,7 +359,8 @@ def _rebuild_and_compare(build_: Build) -> list[str]:
         with tempfile.TemporaryDirectory(dir=build_.path.parent) as tmp:
             again = Path(tmp) / build_.path.name
             try:
-                build(build_.project, again, ocr=bool(build_.manifest["project"].get("ocr")))
+                build(build_.project, again, ocr=bool(build_.manifest["project"].get("ocr")),
+                      use_cache=False)  # a verification reads every input again
             except LedgerError as exc:
                 return [f"rebuild failed: {d.format()}" for d in exc.diagnostics]
             fresh = json.loads((again / "manifest.json").read_text("utf-8"))

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ledger import __version__
 from ledger.boundary import project_file_problems
+from ledger.cache import BuildCache, context_key
 from ledger.catalogue import CATALOGUE_NAME
 from ledger.config import CONFIG_NAME, load_config
 from ledger.copies import find_copies
@@ -52,7 +53,7 @@ from ledger.sheets import table_facts
 from ledger.sources import Document, read_sources
 from ledger.speakers import Parties
 from ledger.unread import Unread, find_unread, read_share
-from ledger.workers import Context, default_jobs, read_figures
+from ledger.workers import Context, Figures, default_jobs, read_figures
 
 MANIFEST_SCHEMA_VERSION = 1
 
@@ -75,21 +76,60 @@ class BuildResult:
 def build(project: Path, out: Path | None = None,
           progress: Callable[[int, int], None] | None = None,
           follow_symlinks: bool = False, jobs: int | None = None,
-          ocr: bool = False) -> BuildResult:
+          ocr: bool = False, use_cache: bool = True) -> BuildResult:
     """Read, load, extract, normalise, reconcile, render and write one project.
     `progress(done, total)` hears of each document extracted; nothing outside the project
     folder is read unless `follow_symlinks`; documents are read on `jobs` processes (default:
     every processor), with the same outputs whatever the number; `ocr` reads the scanned pages
-    of PDFs with tesseract."""
+    of PDFs with tesseract. With `use_cache`, a rebuild reads only the documents whose key
+    changed, and does nothing when no file of the project changed (ledger.cache)."""
     out = out if out is not None else project / "build"
     if not project.is_dir():
         raise LedgerError([error(str(project), "P002", "project folder not found")])
     with exclusive(out):
-        return _build(project, out, progress, follow_symlinks, jobs, ocr)
+        cache = BuildCache(project, enabled=use_cache)
+        key = ""
+        if cache.enabled and not follow_symlinks:  # linked files could change unseen
+            key = cache.build_key(project, out, {"ocr": ocr})
+            if cache.unchanged(key, out):
+                last = cache.load_result()
+                if isinstance(last, BuildResult):
+                    last.out = out
+                    return last
+        result = _build(project, out, progress, follow_symlinks, jobs, ocr, cache)
+        if key:
+            cache.store_result(key, result)
+        return result
+
+
+def _read_with_cache(texts: list[Document], context: Context, jobs: int,
+                     progress: Callable[[int, int], None] | None, cache: BuildCache,
+                     reading: str) -> Figures:
+    """The figures of every document: from the cache where its key is there, else read (on
+    `jobs` processes) and kept for the next build. Document order is kept."""
+    keys = {d.path: cache.figures_key(reading, d) for d in texts} if cache.enabled else {}
+    known: dict[str, Figures] = {}
+    for doc in texts:
+        found = cache.load_figures(keys[doc.path]) if cache.enabled else None
+        if isinstance(found, Figures):
+            known[doc.path] = found
+    todo = [d for d in texts if d.path not in known]
+    fresh = read_figures(todo, context, jobs, progress).by_source()
+    for doc in todo:
+        part = fresh.get(doc.path, Figures())
+        known[doc.path] = part
+        if cache.enabled:
+            cache.store_figures(keys[doc.path], part)
+    cache.prune()
+    figures = Figures()
+    for doc in texts:
+        figures.extend(known[doc.path])
+    return figures
 
 
 def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None,
-           follow_symlinks: bool, jobs: int | None, ocr: bool) -> BuildResult:
+           follow_symlinks: bool, jobs: int | None, ocr: bool, cache: BuildCache
+           ) -> BuildResult:
     diagnostics: list[Diagnostic] = []
 
     if out.resolve().is_relative_to((project / "sources").resolve()):
@@ -129,9 +169,18 @@ def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None
     if has_errors(diagnostics):
         raise LedgerError(sorted(diagnostics, key=lambda d: (d.file, d.line, d.col)))
     texts = [d for d in documents if not d.tables]  # spreadsheets are read by their mapping
-    figures = read_figures(texts, Context(rulebook, rates, gazetteer, parties,
-                                          config.report_currency),
-                           default_jobs() if jobs is None else jobs, progress)
+    reading = context_key({
+        "rules": rulebook.files, "rates": rates.file_hashes({t.id for t in rates.tables}),
+        "currency": config.report_currency, "ocr": ocr,
+        "project": {name: _sha256((project / name).read_bytes())
+                    for name in ("gazetteer.yaml", "parties.yaml")
+                    if (project / name).is_file()},
+        "languages": {p.name: _sha256(p.read_bytes())
+                      for p in sorted((project / "languages").glob("*.yaml"))}})
+    figures = _read_with_cache(texts, Context(rulebook, rates, gazetteer, parties,
+                                              config.report_currency),
+                               default_jobs() if jobs is None else jobs, progress, cache,
+                               reading)
     facts, findings = figures.facts + tabled, figures.findings + table_findings
     unread = find_unread(texts, figures.facts, figures.rejected, rulebook.hinted)
     settings = ReconcileSettings(config.policy, tuple(config.source_priority),

@@ -61,6 +61,20 @@ class Figures:
         self.findings += other.findings
         self.rejected.update(other.rejected)
 
+    def by_source(self) -> dict[str, Figures]:
+        """The figures of each document (every finding here is about facts of one document)."""
+        parts: dict[str, Figures] = {}
+        source_of: dict[str, str] = {}
+        for fact in self.facts:
+            parts.setdefault(fact.source, Figures()).facts.append(fact)
+            source_of[fact.fact_id] = fact.source
+        for finding in self.findings:
+            source = next((source_of[i] for i in finding.fact_ids if i in source_of), "")
+            parts.setdefault(source, Figures()).findings.append(finding)
+        for (source, offset), reason in self.rejected.items():
+            parts.setdefault(source, Figures()).rejected[(source, offset)] = reason
+        return parts
+
 
 def default_jobs() -> int:
     """The processors this process may run on."""

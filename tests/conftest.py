@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -76,3 +77,10 @@ def html_pages(out: Path) -> str:
     pages = [out / "index.html",
              *sorted(p for p in out.glob("*.html") if p.name != "index.html")]
     return "\n".join(p.read_text("utf-8") for p in pages)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cache_key_in_a_temporary_home(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Builds seal their cache with a key from the user's cache folder: the tests use their
+    own, never the user's."""
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))

@@ -39,7 +39,8 @@ STAGES = ["diagnostics", "utf8", "boundary", "outfolder", "yaml_lines", "languag
           "units", "numbers", "dates", "money", "text", "formats", "catalogue", "sources",
           "copies", "periods", "places", "speakers", "rates", "rules", "lexicon", "findings",
           "extract", "normalise", "sheets", "unread", "workers", "examples", "decisions",
-          "reconcile", "config", "fetch", "render", "build", "check", "audit", "serve", "cli"]
+          "reconcile", "config", "fetch", "cache", "render", "build", "check", "audit", "serve",
+          "cli"]
 
 
 def test_imports_flow_one_way() -> None:

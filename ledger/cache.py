@@ -1,0 +1,202 @@
+"""Incremental builds: what a build can take from the last one, kept in `PROJECT/.ledger/`.
+
+Public surface: `BuildCache(project, enabled)` with `build_key`, `unchanged`, `load_result`,
+`store_result`, `figures_key`, `load_figures`, `store_figures` and `prune`; `CACHE_FOLDER`.
+
+Two things are kept. Per document, the figures read from it (facts, findings, rejected
+figures), keyed by the document's bytes and catalogue data and by everything else that shapes
+them: the tool itself (every file of the package), the rule and lexicon files, the rate tables,
+the gazetteer, the parties, the settings and `--ocr`. A rebuild reads again only documents
+whose key changed. And for the whole build, a key over every file of the project (the output
+folder and this cache aside), the flags and `SOURCE_DATE_EPOCH`: when it is the key of the
+last build and that build's outputs are on disk as its manifest lists them, nothing is read or
+written again.
+
+Entries are sealed with an HMAC whose key lives in the user's own cache folder
+(`$XDG_CACHE_HOME/ledger/cache-key`, mode 0600), never in the project: a cache that was
+edited, damaged or copied from someone else fails the check and is rebuilt, never unpickled.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import pickle
+import secrets
+import tempfile
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from ledger import __version__
+from ledger.builtin import builtin_dir
+from ledger.sources import Document
+
+CACHE_FOLDER = ".ledger"
+FORMAT = 1
+"""Bumped when the layout of cache entries changes."""
+
+
+@cache
+def tool_fingerprint() -> str:
+    """A hash of ledger itself: its version and every file of the package, rule library and
+    report templates (an edited lexicon or module is a new tool)."""
+    digest = hashlib.sha256(f"ledger {__version__} cache {FORMAT}".encode())
+    roots = [Path(__file__).resolve().parent, builtin_dir("rules"), builtin_dir("reports")]
+    for root in roots:
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(root).as_posix().encode())
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _user_key() -> bytes | None:
+    """This user's secret for sealing cache entries, made on first use."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ledger"
+    path = base / "cache-key"
+    try:
+        if path.is_file():
+            key = path.read_bytes()
+            return key if len(key) == 32 else None
+        base.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(secrets.token_bytes(32))
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _hash_json(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
+
+
+class BuildCache:
+    """The cache of one project; every method is a no-op when it is disabled."""
+
+    def __init__(self, project: Path, enabled: bool = True) -> None:
+        self.folder = project / CACHE_FOLDER
+        self.key = _user_key() if enabled else None
+        self.used: set[str] = set()
+
+    @property
+    def enabled(self) -> bool:
+        return self.key is not None
+
+    # --- sealed files ---------------------------------------------------------------------
+
+    def _read(self, path: Path) -> Any | None:
+        assert self.key is not None
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        seal, body = data[:32], data[32:]
+        if len(seal) < 32 or not hmac.compare_digest(seal, hmac.digest(self.key, body,
+                                                                      "sha256")):
+            path.unlink(missing_ok=True)  # damaged, edited or someone else's: rebuilt
+            return None
+        try:
+            return pickle.loads(body)  # sealed with this user's key: our own bytes
+        except Exception:
+            path.unlink(missing_ok=True)
+            return None
+
+    def _write(self, path: Path, value: Any) -> None:
+        assert self.key is not None
+        body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(hmac.digest(self.key, body, "sha256") + body)
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a read-only project builds all the same, without a cache
+
+    # --- the whole build -----------------------------------------------------------------
+
+    def build_key(self, project: Path, out: Path, flags: dict[str, Any]) -> str:
+        """A key over every file of the project but the outputs and this cache, and the flags."""
+        skip = {self.folder.resolve(), out.resolve()}
+        files: list[tuple[str, str]] = []
+        for root, dirs, names in os.walk(project):
+            here = Path(root)
+            dirs[:] = sorted(d for d in dirs if (here / d).resolve() not in skip)
+            for name in sorted(names):
+                path = here / name
+                rel = path.relative_to(project).as_posix()
+                if path.is_symlink():
+                    files.append((rel, "link:" + os.readlink(path)))
+                elif path.is_file():
+                    files.append((rel, hashlib.sha256(path.read_bytes()).hexdigest()))
+        return _hash_json({"tool": tool_fingerprint(), "files": files, "flags": flags,
+                           "epoch": os.environ.get("SOURCE_DATE_EPOCH", ""),
+                           "out": os.path.relpath(out.resolve(), project.resolve())})
+
+    def unchanged(self, key: str, out: Path) -> bool:
+        """Whether the last build had this key and its outputs are on disk unedited."""
+        if not self.enabled:
+            return False
+        last = self._read(self.folder / "last-build")
+        if not isinstance(last, dict) or last.get("key") != key:
+            return False
+        try:
+            manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+            listed = {o["path"]: o["sha256"] for o in manifest["outputs"]}
+            present = {p.name for p in out.iterdir()}
+        except (OSError, ValueError, KeyError, TypeError):
+            return False
+        if present != set(listed) | {"manifest.json"}:
+            return False
+        return all(hashlib.sha256((out / name).read_bytes()).hexdigest() == digest
+                   for name, digest in listed.items())
+
+    def load_result(self) -> Any | None:
+        last = self._read(self.folder / "last-build") if self.enabled else None
+        return last.get("result") if isinstance(last, dict) else None
+
+    def store_result(self, key: str, result: Any) -> None:
+        if self.enabled:
+            self._write(self.folder / "last-build", {"key": key, "result": result})
+
+    # --- per document ----------------------------------------------------------------------
+
+    def figures_key(self, context: str, doc: Document) -> str:
+        """The key of a document's figures under a reading context (`context_key`)."""
+        return _hash_json({
+            "context": context, "path": doc.path, "file": doc.file_sha256,
+            "text": doc.text_sha256, "published": doc.published,
+            "published_at": doc.published_at, "origin": doc.date_origin,
+            "tz": str(doc.tz), "language": doc.language, "publisher": doc.publisher,
+            "url": doc.url, "title": doc.title})
+
+    def _entry(self, key: str) -> Path:
+        return self.folder / "figures" / key[:2] / key
+
+    def load_figures(self, key: str) -> Any | None:
+        if not self.enabled:
+            return None
+        self.used.add(key)
+        return self._read(self._entry(key))
+
+    def store_figures(self, key: str, figures: Any) -> None:
+        if self.enabled:
+            self.used.add(key)
+            self._write(self._entry(key), figures)
+
+    def prune(self) -> None:
+        """Remove the figures of documents this build did not use."""
+        if not self.enabled or not (self.folder / "figures").is_dir():
+            return
+        for path in (self.folder / "figures").glob("*/*"):
+            if path.name not in self.used:
+                path.unlink(missing_ok=True)
+
+
+def context_key(parts: dict[str, Any]) -> str:
+    """The reading context's key: the tool and whatever else shapes a document's figures."""
+    return _hash_json({"tool": tool_fingerprint(), **parts})

@@ -1,0 +1,119 @@
+"""Incremental builds: a rebuild with nothing changed writes nothing and reads nothing again;
+after one document changed only that document is read, and the outputs are the bytes of a
+cold build; a damaged, edited or foreign cache is never trusted."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLES
+
+from ledger import build as build_module
+from ledger.build import build
+from ledger.cli import main
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "karabakh"
+    shutil.copytree(EXAMPLES / "karabakh-returns", root, ignore=shutil.ignore_patterns("build"))
+    return root
+
+
+def _outputs(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+
+
+def _reading(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The documents each build reads from scratch, recorded."""
+    read: list[str] = []
+    original = build_module.read_figures
+
+    def recording(documents: list, *args: object, **kwargs: object) -> object:  # type: ignore[type-arg]
+        read.extend(d.path for d in documents)
+        return original(documents, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build_module, "read_figures", recording)
+    return read
+
+
+def test_a_rebuild_with_nothing_changed_reads_and_writes_nothing(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = build(project, None)
+    before = _outputs(first.out)
+    stamps = {p.name: p.stat().st_mtime_ns for p in first.out.iterdir()}
+
+    def no_build(*args: object) -> None:
+        raise AssertionError("a rebuild with nothing changed must not build again")
+
+    monkeypatch.setattr(build_module, "_build", no_build)
+    again = build(project, None)
+    assert _outputs(again.out) == before
+    assert {p.name: p.stat().st_mtime_ns for p in again.out.iterdir()} == stamps
+    assert len(again.facts) == len(first.facts) and again.out == first.out
+
+
+def test_after_one_change_only_that_document_is_read_and_the_bytes_are_a_cold_builds(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    build(project, None)
+    feed = project / "sources" / "feed-2020-11-25.txt"
+    feed.write_text(feed.read_text("utf-8").replace("1,970", "1,975"), "utf-8")
+    read = _reading(monkeypatch)
+    warm = build(project, None)
+    assert read == ["feed-2020-11-25.txt"]
+    cold = build(project, project / "cold", use_cache=False)
+    assert _outputs(warm.out) == _outputs(cold.out)
+    assert any(f.value == 1975 for f in warm.facts)
+
+
+def _touch_catalogue(project: Path) -> None:
+    """A new byte in the catalogue: the build runs again, every document's figures key holds."""
+    catalogue = project / "sources" / "sources.csv"
+    catalogue.write_text(catalogue.read_text("utf-8") + "\n", "utf-8")
+
+
+def test_a_damaged_or_foreign_cache_is_rebuilt_not_trusted(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    reference = _outputs(build(project, None).out)
+    entries = sorted((project / ".ledger" / "figures").glob("*/*"))
+    assert len(entries) == 4
+    damaged = bytearray(entries[0].read_bytes())
+    damaged[-1] ^= 0xFF
+    entries[0].write_bytes(bytes(damaged))
+    _touch_catalogue(project)
+    read = _reading(monkeypatch)
+    rebuilt = _outputs(build(project, None).out)
+    assert len(read) == 1  # the damaged entry alone was read again
+    hashed = ("manifest.json", "ledger.xlsx")  # they list the catalogue's new sha256
+    assert {k: v for k, v in rebuilt.items() if k not in hashed} == {
+        k: v for k, v in reference.items() if k not in hashed}
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "someone-else"))
+    _touch_catalogue(project)
+    read.clear()
+    build(project, None)
+    assert len(read) == 4  # sealed with another user's key: nothing trusted
+
+
+def test_an_edited_rule_file_reads_every_document_again(project: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    build(project, None)
+    rule = next((project / "rules").glob("*.yaml"))
+    rule.write_text(rule.read_text("utf-8") + "\n# reviewed\n", "utf-8")
+    read = _reading(monkeypatch)
+    build(project, None)
+    assert len(read) == 4
+
+
+def test_no_cache_builds_cold_and_leaves_the_cache_alone(project: Path,
+                                                         monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    assert main(["build", str(project), "-q", "--no-cache"]) == 0
+    assert not (project / ".ledger").exists()
+    assert main(["build", str(project), "-q"]) == 0
+    read = _reading(monkeypatch)
+    assert main(["build", str(project), "-q", "--no-cache"]) == 0
+    assert len(read) >= 4
+    assert os.listdir(project / ".ledger")
