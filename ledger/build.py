@@ -20,6 +20,7 @@ from ledger import __version__
 from ledger.boundary import project_file_problems
 from ledger.cache import BuildCache, context_key
 from ledger.catalogue import CATALOGUE_NAME
+from ledger.cluster import read_on_cluster
 from ledger.config import CONFIG_NAME, load_config
 from ledger.copies import find_copies
 from ledger.decisions import DECISIONS_NAME, load_decisions
@@ -76,13 +77,14 @@ class BuildResult:
 def build(project: Path, out: Path | None = None,
           progress: Callable[[int, int], None] | None = None,
           follow_symlinks: bool = False, jobs: int | None = None,
-          ocr: bool = False, use_cache: bool = True) -> BuildResult:
+          ocr: bool = False, use_cache: bool = True, cluster: str = "") -> BuildResult:
     """Read, load, extract, normalise, reconcile, render and write one project.
     `progress(done, total)` hears of each document extracted; nothing outside the project
     folder is read unless `follow_symlinks`; documents are read on `jobs` processes (default:
     every processor), with the same outputs whatever the number; `ocr` reads the scanned pages
     of PDFs with tesseract. With `use_cache`, a rebuild reads only the documents whose key
-    changed, and does nothing when no file of the project changed (ledger.cache)."""
+    changed, and does nothing when no file of the project changed (ledger.cache). `cluster`
+    (a Dask scheduler's address, or "local") reads the documents there (ledger.cluster)."""
     out = out if out is not None else project / "build"
     if not project.is_dir():
         raise LedgerError([error(str(project), "P002", "project folder not found")])
@@ -96,7 +98,7 @@ def build(project: Path, out: Path | None = None,
                 if isinstance(last, BuildResult):
                     last.out = out
                     return last
-        result = _build(project, out, progress, follow_symlinks, jobs, ocr, cache)
+        result = _build(project, out, progress, follow_symlinks, jobs, ocr, cache, cluster)
         if key:
             cache.store_result(key, result)
         return result
@@ -104,7 +106,7 @@ def build(project: Path, out: Path | None = None,
 
 def _read_with_cache(texts: list[Document], context: Context, jobs: int,
                      progress: Callable[[int, int], None] | None, cache: BuildCache,
-                     reading: str) -> Figures:
+                     reading: str, cluster: str) -> Figures:
     """The figures of every document: from the cache where its key is there, else read (on
     `jobs` processes) and kept for the next build. Document order is kept."""
     keys = {d.path: cache.figures_key(reading, d) for d in texts} if cache.enabled else {}
@@ -114,7 +116,9 @@ def _read_with_cache(texts: list[Document], context: Context, jobs: int,
         if isinstance(found, Figures):
             known[doc.path] = found
     todo = [d for d in texts if d.path not in known]
-    fresh = read_figures(todo, context, jobs, progress).by_source()
+    read = (read_on_cluster(todo, context, cluster, progress) if cluster
+            else read_figures(todo, context, jobs, progress))
+    fresh = read.by_source()
     for doc in todo:
         part = fresh.get(doc.path, Figures())
         known[doc.path] = part
@@ -128,8 +132,8 @@ def _read_with_cache(texts: list[Document], context: Context, jobs: int,
 
 
 def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None,
-           follow_symlinks: bool, jobs: int | None, ocr: bool, cache: BuildCache
-           ) -> BuildResult:
+           follow_symlinks: bool, jobs: int | None, ocr: bool, cache: BuildCache,
+           cluster: str) -> BuildResult:
     diagnostics: list[Diagnostic] = []
 
     if out.resolve().is_relative_to((project / "sources").resolve()):
@@ -180,7 +184,7 @@ def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None
     figures = _read_with_cache(texts, Context(rulebook, rates, gazetteer, parties,
                                               config.report_currency),
                                default_jobs() if jobs is None else jobs, progress, cache,
-                               reading)
+                               reading, cluster)
     facts, findings = figures.facts + tabled, figures.findings + table_findings
     unread = find_unread(texts, figures.facts, figures.rejected, rulebook.hinted)
     settings = ReconcileSettings(config.policy, tuple(config.source_priority),

@@ -107,7 +107,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
     result = build(Path(args.project), Path(args.out) if args.out else None,
                    progress=_progress(not args.quiet), follow_symlinks=args.follow_symlinks,
-                   jobs=args.jobs, ocr=args.ocr, use_cache=not args.no_cache)
+                   jobs=args.jobs, ocr=args.ocr, use_cache=not args.no_cache,
+                   cluster=args.cluster or "")
     warnings = [d for d in result.diagnostics if d.severity is Severity.WARNING]
     if args.strict:
         warnings += _finding_diagnostics(result)
@@ -295,6 +296,9 @@ def parser() -> argparse.ArgumentParser:
                        "documents (default: every processor); the outputs are the same")
     build.add_argument("--ocr", action="store_true", help="read the pages of PDFs that have no "
                        "text layer (scans) with tesseract, where it is installed")
+    build.add_argument("--cluster", metavar="ADDRESS", help="read the documents on a Dask "
+                       "cluster: a scheduler's tcp://HOST:PORT, or 'local' (pip install "
+                       "'ledger[dask]'); the outputs are those of a local build")
     build.add_argument("--no-cache", action="store_true", help="read every document again "
                        "and leave PROJECT/.ledger/ alone (a cold build)")
     build.set_defaults(run=_cmd_build)

@@ -8,7 +8,8 @@ in the same order, whatever the number of processes (tests compare the bytes).
 Workers are forked: they inherit the loaded rule book, rate tables and gazetteer instead of
 loading and compiling them again. Where fork is not available the work runs in this process.
 
-Public surface: `read_figures(documents, context, jobs, progress)` returns a `Figures`.
+Public surface: `read_figures(documents, context, jobs, progress)` returns a `Figures`;
+`runs(documents, count)` and `read_run(documents, context)` serve a cluster (ledger.cluster).
 """
 
 from __future__ import annotations
@@ -104,6 +105,11 @@ def _read_run(run: tuple[int, int]) -> Figures:
     return _read(documents[run[0]:run[1]], context)
 
 
+def read_run(documents: list[Document], context: Context) -> Figures:
+    """The figures of a run of documents, in this process (a cluster's worker calls this)."""
+    return _read(documents, context)
+
+
 _STOPS = {signal.SIGINT, signal.SIGTERM}
 """The signals that stop a build; held while the workers are forked (below)."""
 
@@ -115,18 +121,18 @@ def _default_signals() -> None:
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPS)
 
 
-def _runs(documents: list[Document], count: int) -> list[tuple[int, int]]:
+def runs(documents: list[Document], count: int) -> list[tuple[int, int]]:
     """Contiguous runs of documents of about equal text length."""
     total = sum(len(d.text) for d in documents) or 1
-    runs: list[tuple[int, int]] = []
+    spans: list[tuple[int, int]] = []
     start = size = 0
     for i, doc in enumerate(documents):
         size += len(doc.text)
-        if size * count >= total * (len(runs) + 1) and i + 1 < len(documents):
-            runs.append((start, i + 1))
+        if size * count >= total * (len(spans) + 1) and i + 1 < len(documents):
+            spans.append((start, i + 1))
             start = i + 1
-    runs.append((start, len(documents)))
-    return [r for r in runs if r[0] < r[1]]
+    spans.append((start, len(documents)))
+    return [r for r in spans if r[0] < r[1]]
 
 
 def read_figures(documents: list[Document], context: Context, jobs: int = 1,
@@ -140,7 +146,7 @@ def read_figures(documents: list[Document], context: Context, jobs: int = 1,
         return _read(documents, context, progress)
     prepare(context.rulebook, {base_language(d.language) for d in documents})
     context.gazetteer.mentions("")  # compiles the gazetteer's pattern
-    runs = _runs(documents, jobs * CHUNKS_PER_JOB)
+    spans = runs(documents, jobs * CHUNKS_PER_JOB)
     figures = Figures()
     _SHARED = (documents, context)
     gc.freeze()  # the workers' collections then leave the inherited objects (and pages) alone
@@ -150,7 +156,7 @@ def read_figures(documents: list[Document], context: Context, jobs: int = 1,
     try:
         with multiprocessing.get_context("fork").Pool(jobs, initializer=_default_signals) as pool:
             signal.pthread_sigmask(signal.SIG_SETMASK, held)
-            for (_, end), part in zip(runs, pool.imap(_read_run, runs), strict=True):
+            for (_, end), part in zip(spans, pool.imap(_read_run, spans), strict=True):
                 figures.extend(part)
                 if progress is not None:
                     progress(end, len(documents))
