@@ -120,13 +120,15 @@ class BuildCache:
     # --- the whole build -----------------------------------------------------------------
 
     def build_key(self, project: Path, out: Path, flags: dict[str, Any]) -> str:
-        """A key over every file of the project but the outputs and this cache, and the flags."""
-        skip = {self.folder.resolve(), out.resolve()}
+        """A key over every file of the project but the outputs and hidden files (which no
+        stage reads; this cache is one), and the flags."""
+        skip = out.resolve()
         files: list[tuple[str, str]] = []
         for root, dirs, names in os.walk(project):
             here = Path(root)
-            dirs[:] = sorted(d for d in dirs if (here / d).resolve() not in skip)
-            for name in sorted(names):
+            dirs[:] = sorted(d for d in dirs
+                             if not d.startswith(".") and (here / d).resolve() != skip)
+            for name in sorted(n for n in names if not n.startswith(".")):
                 path = here / name
                 rel = path.relative_to(project).as_posix()
                 if path.is_symlink():

@@ -100,15 +100,19 @@ def _write(path: Path, data: bytes) -> None:
         raise
 
 
+_OFFICE = "application/vnd.openxmlformats-officedocument"
+EXPECTED_TYPES = {
+    ".html": ("text/html", "application/xhtml+xml"), ".htm": ("text/html",),
+    ".pdf": ("application/pdf",), ".txt": ("text/plain",),
+    ".md": ("text/plain", "text/markdown"), ".csv": ("text/csv", "text/plain"),
+    ".docx": (f"{_OFFICE}.wordprocessingml.document",),
+    ".xlsx": (f"{_OFFICE}.spreadsheetml.sheet",),
+}
+"""The content types a server may send for a file of each suffix (else a note says so)."""
+
+
 def _expected_types(path: str) -> tuple[str, ...]:
-    suffix = Path(path).suffix.lower()
-    return {".html": ("text/html", "application/xhtml+xml"), ".htm": ("text/html",),
-            ".pdf": ("application/pdf",), ".txt": ("text/plain",), ".md": ("text/plain",
-                                                                            "text/markdown"),
-            ".csv": ("text/csv", "text/plain"),
-            ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",),
-            ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",),
-            }.get(suffix, ())
+    return EXPECTED_TYPES.get(Path(path).suffix.lower(), ())
 
 
 def fetch(project: Path, timeout: float = 30.0, refresh: bool = False) -> FetchReport:
