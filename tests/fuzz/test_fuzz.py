@@ -168,3 +168,32 @@ def test_a_hostile_project_stays_under_a_memory_bound(tmp_path: Path) -> None:
                           capture_output=True, text=True, preexec_fn=cap, timeout=300,
                           check=False)
     assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+
+
+def _mutated(seed: bytes, edits: list[tuple[int, int]]) -> bytes:
+    data = bytearray(seed)
+    for at, value in edits:
+        if data:
+            data[at % len(data)] = value
+    return bytes(data)
+
+
+PDF_HEAD = (b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type "
+            b"/Pages /Kids [3 0 R] /Count 1 >> endobj\n3 0 obj << /Type /Page /Parent 2 0 R "
+            b"/MediaBox [0 0 612 792] >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+ZIP_HEAD = b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + b"\x00" * 20 + b"word/document.xml"
+
+
+@FUZZ
+@given(edits=st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), max_size=20),
+       tail=st.binary(max_size=400))
+def test_any_pdf_word_or_excel_file_builds_or_is_refused_cleanly(
+        tmp_path_factory: object, edits: list[tuple[int, int]], tail: bytes) -> None:
+    """Damaged PDF, Word and Excel files: a warning naming each, never a traceback."""
+    root = tmp_path_factory.mktemp("formats")  # type: ignore[attr-defined]
+    project = _project(root, {"sources/a.pdf": _mutated(PDF_HEAD, edits) + tail,
+                              "sources/b.docx": _mutated(ZIP_HEAD, edits) + tail,
+                              "sources/c.xlsx": _mutated(ZIP_HEAD, edits) + tail,
+                              "sources/d.txt": "About 40 people arrived in Goris.\n"})
+    code, err = _run(["build", str(project), "--jobs", "1", "--no-cache"])
+    _assert_clean(root, project, code, err)
