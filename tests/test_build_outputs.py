@@ -105,9 +105,9 @@ def test_failure_while_writing_leaves_the_previous_build(make_project: MakeProje
         raise RuntimeError("disk trouble")
 
     monkeypatch.setattr(build_module, "render_workbook", broken_workbook)
-    assert main(["build", str(project), "-q"]) == 2
+    assert main(["build", str(project), "-q", "--no-cache"]) == 2
     assert _hashes(project / "build") == before
-    assert [p.name for p in project.iterdir() if p.name.startswith(".")] == []
+    assert [p.name for p in project.iterdir() if p.name.startswith(".")] == [".ledger"]
 
 
 def test_hostile_source_text_is_inert(make_project: MakeProject) -> None:

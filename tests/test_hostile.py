@@ -226,7 +226,7 @@ def test_leftovers_of_a_killed_build_are_removed(make_project: MakeProject) -> N
     (project / ".build.tmp-killed").mkdir()
     (project / ".build.tmp-killed" / "facts.csv").write_text("half", "utf-8")
     assert main(["build", str(project), "-q"]) == 0
-    assert sorted(p.name for p in project.iterdir()) == ["build", "sources"]
+    assert sorted(p.name for p in project.iterdir()) == [".ledger", "build", "sources"]
 
 
 def test_sigterm_during_a_build_leaves_the_previous_outputs(tmp_path: Path) -> None:
