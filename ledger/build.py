@@ -11,10 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from ledger import __version__
 from ledger.boundary import project_file_problems
@@ -54,7 +56,7 @@ from ledger.sheets import table_facts
 from ledger.sources import Document, read_sources
 from ledger.speakers import Parties
 from ledger.unread import Unread, find_unread, read_share
-from ledger.workers import Context, Figures, default_jobs, read_figures
+from ledger.workers import Context, Figures, default_jobs, in_background, read_figures
 
 MANIFEST_SCHEMA_VERSION = 1
 
@@ -102,6 +104,18 @@ def build(project: Path, out: Path | None = None,
         if key:
             cache.store_result(key, result)
         return result
+
+
+BACKGROUND_WORKBOOK_FACTS = 2000
+"""From this many facts on, with more than one job, the workbook renders in a process of its
+own while the other outputs render here (the outputs are the same bytes)."""
+
+
+@contextmanager
+def _here(function: Callable[..., bytes], *args: Any) -> Iterator[Callable[[], bytes]]:
+    """`in_background`'s shape for work done in this process."""
+    value = function(*args)
+    yield lambda: value
 
 
 def _read_with_cache(texts: list[Document], context: Context, jobs: int,
@@ -210,18 +224,22 @@ def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None
     report = Report.build(title, documents, facts, observations, findings, about, unread,
                           copies)
     document_of = {d.path: d for d in documents}
-    files = {
-        "facts.csv": to_csv(FACT_COLUMNS, [fact_row(f, report.observation_of) for f in facts]),
-        "observations.csv": to_csv(OBSERVATION_COLUMNS,
-                                   [observation_row(o) for o in observations]),
-        "findings.csv": to_csv(FINDING_COLUMNS, [finding_row(f) for f in findings]),
-        "unread.csv": to_csv(UNREAD_COLUMNS, [
-            unread_row(u, document_of[u.source].line_of(u.char_start)) for u in unread]),
-        "ledger.xlsx": render_workbook(report, moment),
-        **render_html(report, config.report_locale, __version__),
-        "facts.hxl.csv": render_hxl(report),
-        "ledger.sqlite": render_database(report),
-    }
+    beside = (jobs is None or jobs > 1) and len(facts) >= BACKGROUND_WORKBOOK_FACTS
+    with (in_background(render_workbook, report, moment) if beside
+          else _here(render_workbook, report, moment)) as workbook:
+        files = {
+            "facts.csv": to_csv(FACT_COLUMNS,
+                                [fact_row(f, report.observation_of) for f in facts]),
+            "observations.csv": to_csv(OBSERVATION_COLUMNS,
+                                       [observation_row(o) for o in observations]),
+            "findings.csv": to_csv(FINDING_COLUMNS, [finding_row(f) for f in findings]),
+            "unread.csv": to_csv(UNREAD_COLUMNS, [
+                unread_row(u, document_of[u.source].line_of(u.char_start)) for u in unread]),
+            **render_html(report, config.report_locale, __version__),
+            "facts.hxl.csv": render_hxl(report),
+            "ledger.sqlite": render_database(report),
+        }
+        files["ledger.xlsx"] = workbook()
     files["datapackage.json"] = render_datapackage(files, report, moment)
     files["manifest.json"] = _manifest(
         inputs, files, moment, rule_library,

@@ -9,17 +9,23 @@ Workers are forked: they inherit the loaded rule book, rate tables and gazetteer
 loading and compiling them again. Where fork is not available the work runs in this process.
 
 Public surface: `read_figures(documents, context, jobs, progress)` returns a `Figures`;
+`in_background(function, *args)` runs one function in a forked process beside this one (the
+build renders the workbook so while it renders the other outputs);
 `runs(documents, count)` and `read_run(documents, context)` serve a cluster (ledger.cluster).
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable
+import traceback
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from typing import Any
 
 from ledger.extract import extract, prepare
 from ledger.findings import Finding
@@ -165,3 +171,51 @@ def read_figures(documents: list[Document], context: Context, jobs: int = 1,
         _SHARED = None
         gc.unfreeze()
     return figures
+
+
+def _send_result(send: Connection, function: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    _default_signals()
+    try:
+        outcome: tuple[str, Any] = ("ok", function(*args))
+    except BaseException:  # reported by the parent, which fails the build
+        outcome = ("error", traceback.format_exc())
+    send.send(outcome)
+    send.close()
+
+
+@contextlib.contextmanager
+def in_background(function: Callable[..., Any], *args: Any) -> Iterator[Callable[[], Any]]:
+    """Run `function(*args)` in a forked process; the yielded callable waits for its value
+    (an error there is raised here). Where fork is not available it runs in this process."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        value = function(*args)
+        yield lambda: value
+        return
+    forked = multiprocessing.get_context("fork")
+    receive, send = forked.Pipe(duplex=False)
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS)  # as for the pool (above)
+    try:
+        process = forked.Process(target=_send_result, args=(send, function, args),
+                                 daemon=True)
+        process.start()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+    send.close()
+
+    def result() -> Any:
+        try:
+            kind, value = receive.recv()
+        except EOFError:
+            raise RuntimeError("the background process stopped without a result (out of "
+                               "memory or killed)") from None
+        if kind == "error":
+            raise RuntimeError(f"in the background process:\n{value}")
+        return value
+
+    try:
+        yield result
+    finally:
+        receive.close()
+        if process.is_alive():
+            process.terminate()
+        process.join()

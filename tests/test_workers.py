@@ -5,14 +5,19 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from conftest import EXAMPLES
 
+from ledger import build as build_module
 from ledger.build import build
+from ledger.cli import main
 from ledger.outfolder import OUTPUT_NAMES
 from ledger.workers import MIN_DOCUMENTS_PER_JOB
 
 
-def test_two_processes_write_the_bytes_of_one(tmp_path: Path) -> None:
+def test_two_processes_write_the_bytes_of_one(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(build_module, "BACKGROUND_WORKBOOK_FACTS", 1)  # the workbook beside
     project = tmp_path / "many"
     shutil.copytree(EXAMPLES / "karabakh-returns", project,
                     ignore=shutil.ignore_patterns("build", "sources.csv"))
@@ -22,8 +27,8 @@ def test_two_processes_write_the_bytes_of_one(tmp_path: Path) -> None:
         for path in originals:
             shutil.copy(path, sources / f"copy{copy}-{path.name}")
     assert len(list(sources.iterdir())) >= 2 * MIN_DOCUMENTS_PER_JOB
-    one = build(project, tmp_path / "one", jobs=1)
-    two = build(project, tmp_path / "two", jobs=2)
+    one = build(project, tmp_path / "one", jobs=1, use_cache=False)
+    two = build(project, tmp_path / "two", jobs=2, use_cache=False)
     assert len(one.facts) == len(two.facts) > 0
     names = sorted(p.name for p in (tmp_path / "one").iterdir())
     assert set(OUTPUT_NAMES) < set(names)  # the HTML pages too
@@ -31,3 +36,21 @@ def test_two_processes_write_the_bytes_of_one(tmp_path: Path) -> None:
     for name in names:
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), (
             name)
+
+
+def test_a_failure_in_the_background_workbook_fails_the_build_and_keeps_the_outputs(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    project = tmp_path / "example"
+    shutil.copytree(EXAMPLES / "karabakh-returns", project, ignore=shutil.ignore_patterns("build"))
+    assert main(["build", str(project), "-q"]) == 0
+    before = {p.name: p.read_bytes() for p in (project / "build").iterdir()}
+
+    def broken(*args: object) -> bytes:
+        raise OSError("the disk is full")
+
+    monkeypatch.setattr(build_module, "BACKGROUND_WORKBOOK_FACTS", 1)
+    monkeypatch.setattr(build_module, "render_workbook", broken)
+    assert main(["build", str(project), "-q", "--jobs", "2", "--no-cache"]) == 2
+    assert "the disk is full" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in (project / "build").iterdir()} == before
