@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 
 from babel import Locale
 from babel.dates import format_date
-from babel.numbers import format_compact_decimal, format_decimal
+from babel.numbers import format_compact_decimal, parse_pattern
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
@@ -100,13 +100,15 @@ def template_environment(locale: str = "en") -> Environment:
                       autoescape=select_autoescape(["html", "j2"], default=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
+    babel_locale = Locale.parse(locale)
+
     def num(value: float | None, digits: int = 0) -> str:
         if value is None:
             return "—"
         pattern = "#,##0" if digits == 0 else "#,##0." + "0" * digits
         if digits == 0 and not float(value).is_integer():
             pattern = "#,##0.###"
-        return str(format_decimal(value, format=pattern, locale=locale))
+        return str(_number_pattern(pattern).apply(value, babel_locale))
 
     def amount(value: float | None, unit: str) -> str:
         """Money always with two decimals; counts as written."""
@@ -120,7 +122,7 @@ def template_environment(locale: str = "en") -> Environment:
                                           fraction_digits=1))
 
     plural_forms = _plurals().get(locale) or _plurals()["en"]
-    rules = Locale.parse(locale)
+    rules = babel_locale
 
     def count(n: int, word: str) -> str:
         """`n word` with the word in the plural form the locale's rules give n."""
@@ -164,6 +166,12 @@ def template_environment(locale: str = "en") -> Environment:
 
 
 SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+
+
+@cache
+def _number_pattern(pattern: str) -> Any:
+    """A parsed babel number pattern (format_decimal would parse it again at every call)."""
+    return parse_pattern(pattern)
 
 
 @cache
