@@ -15,6 +15,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -24,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ledger.boundary import outside_problem
 from ledger.build import build
 from ledger.builtin import builtin_dir
-from ledger.catalogue import CATALOGUE_NAME, read_catalogue
+from ledger.catalogue import CATALOGUE_NAME, CatalogueRow, read_catalogue
 from ledger.diagnostics import LedgerError, error
 from ledger.lexicon import builtin_lexicon_dir
 from ledger.rates import RateBook
@@ -82,6 +83,13 @@ class Build:
 
     def input_hash(self, path: str) -> str:
         return next((i["sha256"] for i in self.manifest["inputs"] if i["path"] == path), "")
+
+    @cached_property
+    def catalogue(self) -> dict[str, CatalogueRow]:
+        """The project's catalogue rows by document path, read once."""
+        path = self.project / "sources" / CATALOGUE_NAME
+        rows = read_catalogue(path, CATALOGUE_NAME)[0] if path.is_file() else []
+        return {row.path: row for row in rows}
 
 
 def load_build(path: Path) -> Build:
@@ -150,12 +158,10 @@ def _rate_line(build_: Build, table_id: str, row: str) -> str:
 
 def source_text(build_: Build, source: str, path: Path, data: bytes) -> str:
     """A source's normalised text, as the build read it (the text all offsets refer to)."""
-    catalogue = build_.project / "sources" / CATALOGUE_NAME
-    rows = read_catalogue(catalogue, CATALOGUE_NAME)[0] if catalogue.is_file() else []
-    encoding = next((row.encoding for row in rows if row.path == source), "")
+    row = build_.catalogue.get(source)
     ocr = bool(build_.manifest["project"].get("ocr"))
-    language = next((row.language for row in rows if row.path == source), "")
-    extracted, problems = document_text(path.suffix, data, encoding, source, ocr, language)
+    extracted, problems = document_text(path.suffix, data, row.encoding if row else "", source,
+                                        ocr, row.language if row else "")
     if extracted is None:
         raise ValueError("; ".join(p.message for p in problems) or "unreadable")
     return extracted.text

@@ -179,9 +179,7 @@ def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None
     if has_errors(diagnostics):
         raise LedgerError(sorted(diagnostics, key=lambda d: (d.file, d.line, d.col)))
 
-    config_text = ((project / CONFIG_NAME).read_text("utf-8")
-                   if (project / CONFIG_NAME).is_file() else "")
-    tabled, table_findings, found = table_facts(documents, config.tables, config_text, gazetteer,
+    tabled, table_findings, found = table_facts(documents, config.tables, project, gazetteer,
                                                 rates, config.report_currency)
     diagnostics += found
     if has_errors(diagnostics):

@@ -19,19 +19,20 @@ edited, damaged or copied from someone else fails the check and is rebuilt, neve
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
 import os
 import pickle
 import secrets
-import tempfile
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from ledger import __version__
 from ledger.builtin import builtin_dir
+from ledger.outfolder import write_atomically
 from ledger.sources import Document
 
 CACHE_FOLDER = ".ledger"
@@ -108,14 +109,8 @@ class BuildCache:
     def _write(self, path: Path, value: Any) -> None:
         assert self.key is not None
         body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(hmac.digest(self.key, body, "sha256") + body)
-            os.replace(tmp, path)
-        except OSError:
-            pass  # a read-only project builds all the same, without a cache
+        with contextlib.suppress(OSError):  # a read-only project builds, without a cache
+            write_atomically(path, hmac.digest(self.key, body, "sha256") + body)
 
     # --- the whole build -----------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from jinja2 import TemplateSyntaxError
 
 from ledger.build import boundary_diagnostics, project_rulebook
 from ledger.builtin import builtin_dir
-from ledger.config import CONFIG_NAME, load_config
+from ledger.config import load_config
 from ledger.decisions import load_decisions
 from ledger.diagnostics import Diagnostic, LedgerError, error
 from ledger.examples import ExampleContext, check_example
@@ -46,10 +46,8 @@ def check_project(project: Path, follow_symlinks: bool = False
     diagnostics += found
     gazetteer, found = Gazetteer.load(project / "gazetteer.yaml")
     diagnostics += found
-    config_path = project / CONFIG_NAME
-    diagnostics += table_facts(documents, config.tables,
-                               config_path.read_text("utf-8") if config_path.is_file() else "",
-                               gazetteer, rates, config.report_currency)[2]
+    diagnostics += table_facts(documents, config.tables, project, gazetteer, rates,
+                               config.report_currency)[2]
     diagnostics += Parties.load(project / "parties.yaml")[1]
     diagnostics += load_decisions(project)[1]
     diagnostics += _check_templates()

@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import socket
-import tempfile
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
@@ -32,6 +30,7 @@ from ledger import __version__
 from ledger.catalogue import CATALOGUE_NAME, read_catalogue
 from ledger.config import load_config
 from ledger.diagnostics import Diagnostic, LedgerError, error, has_errors
+from ledger.outfolder import write_atomically
 from ledger.sources import FETCH_LOCK
 
 LOCK_NAME = FETCH_LOCK
@@ -85,19 +84,6 @@ def _download(url: str, timeout: float, limit: int) -> tuple[bytes, int, str]:
         raise _Problem(f"cannot connect: {reason}") from exc
     except (OSError, ValueError) as exc:
         raise _Problem(f"cannot fetch: {exc}") from exc
-
-
-def _write(path: Path, data: bytes) -> None:
-    """Write a file whole or not at all."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 _OFFICE = "application/vnd.openxmlformats-officedocument"
@@ -177,7 +163,7 @@ def fetch(project: Path, timeout: float = 30.0, refresh: bool = False) -> FetchR
                 report.notes.append(f"{row.path}: changed at its source since "
                                     f"{previous['retrieved_at']} (sha256 "
                                     f"{previous['sha256'][:12]}… is now {digest[:12]}…)")
-            _write(target, body)
+            write_atomically(target, body)
             report.fetched.append(row.path)
         expected = _expected_types(row.path)
         if expected and content_type not in expected:
@@ -188,7 +174,7 @@ def fetch(project: Path, timeout: float = 30.0, refresh: bool = False) -> FetchR
             "status": status, "content_type": content_type, "bytes": len(body),
             "sha256": digest}
     if records != lock.get("documents"):
-        _write(lock_path, (json.dumps({"tool": f"ledger {__version__}",
+        write_atomically(lock_path, (json.dumps({"tool": f"ledger {__version__}",
                                        "documents": dict(sorted(records.items()))},
                                       indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
     return report

@@ -2,7 +2,8 @@
 file ledger did not write.
 
 Public surface: `OUTPUT_NAMES`, `is_output_name(name)`, `exclusive(out)` (a context manager
-holding the folder's lock) and `write_outputs(out, files)`.
+holding the folder's lock), `write_outputs(out, files)` and, for one file,
+`write_atomically(path, data)`.
 
 - Outputs go to a temporary folder beside `out`, then one rename swaps it in: an interrupted
   build (Ctrl-C, SIGTERM, a full disk) leaves the previous outputs as they were. Temporary
@@ -100,6 +101,19 @@ def _clear_leftovers(out: Path) -> None:
         for stale in out.parent.glob(pattern):
             if stale.is_dir() and not stale.is_symlink():
                 shutil.rmtree(stale, ignore_errors=True)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write one file whole or not at all: a temporary file beside it, then one rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def _sha256(data: bytes) -> str:

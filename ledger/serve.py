@@ -1,7 +1,7 @@
 """`ledger serve BUILD`: a build's `ledger.sqlite` in Datasette on this machine only.
 
-Public surface: `datasette_metadata(title)`, `serve_command(build, port)` and `serve(build,
-port)`.
+Public surface: `datasette_metadata(title)`, `serve_command(database, port, metadata)` and
+`serve(build, port)`.
 
 Datasette is an optional extra (`pip install 'ledger[serve]'`); without it the command says
 how to install it. The database is opened immutable (read-only, never written) and served on
@@ -103,9 +103,8 @@ def _checked_database(build: Path) -> tuple[Path, str]:
     return database, title
 
 
-def serve_command(build: Path, port: int, metadata: Path) -> list[str]:
-    """The Datasette command line that serves a build on 127.0.0.1."""
-    database, _ = _checked_database(build)
+def serve_command(database: Path, port: int, metadata: Path) -> list[str]:
+    """The Datasette command line that serves a build's database on 127.0.0.1."""
     return [sys.executable, "-m", "datasette", "serve", "--immutable", str(database),
             "--host", HOST, "--port", str(port), "--metadata", str(metadata),
             "--setting", "sql_time_limit_ms", "5000"]
@@ -116,11 +115,11 @@ def serve(build: Path, port: int) -> int:
     if datasette_version() is None:
         raise LedgerError([error(str(build), "A003", "ledger serve needs Datasette: "
                                  "pip install 'ledger[serve]' (or pip install datasette)")])
-    _, title = _checked_database(build)
+    database, title = _checked_database(build)
     with tempfile.TemporaryDirectory() as tmp:
         metadata = Path(tmp) / "metadata.json"
         metadata.write_text(json.dumps(datasette_metadata(title), indent=2), "utf-8")
-        command = serve_command(build, port, metadata)
+        command = serve_command(database, port, metadata)
         print(f"ledger serve: http://{HOST}:{port}/ledger (Ctrl-C stops it)", flush=True)
         try:
             return subprocess.run(command, check=False).returncode

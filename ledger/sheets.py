@@ -26,6 +26,7 @@ import fnmatch
 import hashlib
 import re
 from datetime import date, datetime
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -68,10 +69,12 @@ class TableMapping(BaseModel):
         return self
 
 
-def _mapping_lines(config_text: str) -> list[int]:
-    """The line of each [[tables]] header in ledger.toml, in order."""
-    return [config_text.count("\n", 0, m.start()) + 1
-            for m in re.finditer(r"^\s*\[\[\s*tables\s*\]\]", config_text, re.MULTILINE)]
+def _mapping_lines(project: Path) -> list[int]:
+    """The line of each [[tables]] header in the project's ledger.toml, in order."""
+    path = project / CONFIG
+    text = path.read_text("utf-8") if path.is_file() else ""
+    return [text.count("\n", 0, m.start()) + 1
+            for m in re.finditer(r"^\s*\[\[\s*tables\s*\]\]", text, re.MULTILINE)]
 
 
 def _number(cell: Cell) -> float | None:
@@ -113,6 +116,7 @@ class _Sheet:
     """One mapped sheet: its header's column positions, or the problem with them."""
 
     def __init__(self, doc: Document, mapping: TableMapping, shown: str) -> None:
+        self.mapping = mapping
         self.problems: list[Diagnostic] = []
         tables = {t.name: t for t in doc.tables}
         table: Table | None = tables.get(mapping.sheet) if mapping.sheet else (
@@ -143,14 +147,52 @@ class _Sheet:
                                        f"columns: {', '.join(names) or 'none'}{hint}"))
 
 
-def table_facts(documents: list[Document], mappings: list[TableMapping], config_text: str,
+def _row_fact(doc: Document, sheet: _Sheet, row: tuple[Cell, ...], rule_id: str,
+              rule_line: int, gazetteer: Gazetteer) -> Fact | Diagnostic | None:
+    """The fact of one row of a mapped sheet, a warning when its value cell is not a number,
+    or None for a row without a value."""
+    mapping = sheet.mapping
+    cell = _cell(row, sheet.columns, "value")
+    if cell is None or not cell.text:
+        return None
+    value = _number(cell)
+    if value is None:
+        return warning(f"sources/{doc.path}", "S014", f"{cell.ref}: {cell.text!r} is not a "
+                       "number; the row gives no fact")
+    named = _cell(row, sheet.columns, "indicator")
+    indicator = mapping.indicator or re.sub(
+        r"\W+", "_", named.text if named else "").strip("_").lower()
+    unit_cell = _cell(row, sheet.columns, "unit")
+    place_cell = _cell(row, sheet.columns, "place")
+    as_of = _day(_cell(row, sheet.columns, "date"), doc.published)
+    line_start = doc.text.rfind("\n", 0, cell.start) + 1
+    line_end = doc.text.find("\n", cell.end)
+    return Fact(
+        fact_id="F" + hashlib.sha256(f"{doc.path}|{cell.ref}|{indicator}".encode())
+        .hexdigest()[:12],
+        source=doc.path, indicator=indicator or "unnamed", value=value,
+        qualifier="exact", low=value, high=value,
+        unit=mapping.unit or (unit_cell.text.strip() if unit_cell else ""), kind=mapping.kind,
+        place=_place(place_cell.text, gazetteer) if place_cell else "", as_of=as_of,
+        period_start="", period_end="", period="",
+        quote=doc.text[line_start:line_end], quote_start=line_start,
+        quote_end=line_end, char_start=cell.start, char_end=cell.end,
+        line=doc.line_of(cell.start), rule_id=rule_id, rule_file=CONFIG,
+        rule_line=rule_line, publisher=doc.publisher, cell=cell.ref,
+        steps=(f"{cell.ref} read as {value:g} by the [[tables]] mapping at "
+               f"{CONFIG}:{rule_line}",))
+
+
+def table_facts(documents: list[Document], mappings: list[TableMapping], project: Path,
                 gazetteer: Gazetteer, rates: RateBook, report_currency: str
                 ) -> tuple[list[Fact], list[Finding], list[Diagnostic]]:
-    """Facts from every spreadsheet source, by its mapping."""
+    """Facts from every spreadsheet source of the project, by its mapping."""
     facts: list[Fact] = []
     findings: list[Finding] = []
     problems: list[Diagnostic] = []
-    lines = _mapping_lines(config_text)
+    if not any(doc.tables for doc in documents):
+        return facts, findings, problems
+    lines = _mapping_lines(project)
     for doc in documents:
         if not doc.tables:
             continue
@@ -169,40 +211,12 @@ def table_facts(documents: list[Document], mappings: list[TableMapping], config_
             continue
         rule_line = lines[number] if number < len(lines) else 0
         for row in sheet.table.rows[mapping.header_row:]:
-            if not row or sheet.columns["value"] >= len(row):
-                continue
-            cell = row[sheet.columns["value"]]
-            if not cell.text:
-                continue
-            value = _number(cell)
-            if value is None:
-                problems.append(warning(shown, "S014", f"{cell.ref}: {cell.text!r} is not a "
-                                        "number; the row gives no fact"))
-                continue
-            named = _cell(row, sheet.columns, "indicator")
-            indicator = mapping.indicator or re.sub(
-                r"\W+", "_", named.text if named else "").strip("_").lower()
-            unit_cell = _cell(row, sheet.columns, "unit")
-            unit = mapping.unit or (unit_cell.text.strip() if unit_cell else "")
-            place_cell = _cell(row, sheet.columns, "place")
-            as_of = _day(_cell(row, sheet.columns, "date"), doc.published)
-            line_start = doc.text.rfind("\n", 0, cell.start) + 1
-            line_end = doc.text.find("\n", cell.end)
-            fact = Fact(
-                fact_id="F" + hashlib.sha256(f"{doc.path}|{cell.ref}|{indicator}".encode())
-                .hexdigest()[:12],
-                source=doc.path, indicator=indicator or "unnamed", value=value,
-                qualifier="exact", low=value, high=value, unit=unit, kind=mapping.kind,
-                place=_place(place_cell.text, gazetteer) if place_cell else "", as_of=as_of,
-                period_start="", period_end="", period="",
-                quote=doc.text[line_start:line_end], quote_start=line_start,
-                quote_end=line_end, char_start=cell.start, char_end=cell.end,
-                line=doc.line_of(cell.start), rule_id=f"tables[{number}]", rule_file=CONFIG,
-                rule_line=rule_line, publisher=doc.publisher, cell=cell.ref,
-                steps=(f"{cell.ref} read as {value:g} by the [[tables]] mapping at "
-                       f"{CONFIG}:{rule_line}",))
-            if unit.upper() == unit and unit in CURRENCIES:
-                claim = date.fromisoformat(as_of) if as_of else None
-                convert_amount(fact, unit, rates, claim, report_currency, findings)
-            facts.append(fact)
+            read = _row_fact(doc, sheet, row, f"tables[{number}]", rule_line, gazetteer)
+            if isinstance(read, Diagnostic):
+                problems.append(read)
+            elif read is not None:
+                if read.unit in CURRENCIES:
+                    claim = date.fromisoformat(read.as_of) if read.as_of else None
+                    convert_amount(read, read.unit, rates, claim, report_currency, findings)
+                facts.append(read)
     return facts, findings, problems

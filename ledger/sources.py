@@ -27,9 +27,15 @@ from ledger.catalogue import (
     read_catalogue,
 )
 from ledger.diagnostics import Diagnostic, LedgerError, error, warning
-from ledger.formats import FORMAT_SUFFIXES, Extracted, FormatProblem, Table, extract
-from ledger.formats.sheets import csv_text
-from ledger.formats.web import web_text
+from ledger.formats import (
+    BINARY_SUFFIXES,
+    FORMAT_SUFFIXES,
+    Extracted,
+    FormatProblem,
+    Table,
+    extract,
+    extract_text,
+)
 from ledger.languages import base_language
 from ledger.languages import codes as language_codes
 from ledger.languages import known as known_language
@@ -257,26 +263,19 @@ def document_text(suffix: str, data: bytes, encoding: str, shown: str, ocr: bool
     """The normalised text of a file's bytes, as every stage and `ledger explain` see it;
     None with the reason when it cannot be read. `ocr` reads a PDF's scanned pages with
     tesseract, in `language`."""
-    suffix = suffix.lower()
     name = Path(shown).stem
-    if suffix in (".pdf", ".docx", ".xlsx"):
-        try:
+    try:
+        if suffix.lower() in BINARY_SUFFIXES:
             extracted = extract(data, suffix, name=name, ocr=ocr,
                                 language=base_language(language or "en"))
-        except FormatProblem as exc:
-            return None, [warning(shown, "S010", f"skipped: the file {exc}")]
-        return extracted, [warning(shown, "S011", note) for note in extracted.notes]
-    raw, problem = _decode(data, encoding, shown)
-    if raw is None:
-        return None, [problem] if problem else []
-    if suffix in (".html", ".htm"):
-        return web_text(raw), []
-    if suffix == ".csv":
-        try:
-            return csv_text(raw, name), []
-        except FormatProblem as exc:
-            return None, [warning(shown, "S010", f"skipped: the file {exc}")]
-    return Extracted.single(raw), []
+        else:
+            raw, problem = _decode(data, encoding, shown)
+            if raw is None:
+                return None, [problem] if problem else []
+            extracted = extract_text(raw, suffix, name)
+    except FormatProblem as exc:
+        return None, [warning(shown, "S010", f"skipped: the file {exc}")]
+    return extracted, [warning(shown, "S011", note) for note in extracted.notes]
 
 
 def read_document(path: Path, rel: str, shown: str, meta: CatalogueRow | None,

@@ -56,19 +56,24 @@ def example_build(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
 MakeProject = Callable[..., Path]
 
 
+def write_files(root: Path, files: dict[str, str | bytes]) -> Path:
+    """Write relative path -> text (UTF-8, lone surrogates kept as a fuzzer makes them) or
+    bytes under `root`."""
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8", errors="surrogatepass")
+    return root
+
+
 @pytest.fixture
 def make_project(tmp_path: Path) -> MakeProject:
     """Write a project from a dict of relative path -> text (or bytes)."""
     def make(files: dict[str, str | bytes], name: str = "project") -> Path:
-        root = tmp_path / name
-        for rel, content in files.items():
-            path = root / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(content, bytes):
-                path.write_bytes(content)
-            else:
-                path.write_text(content, encoding="utf-8")
-        return root
+        return write_files(tmp_path / name, files)
     return make
 
 

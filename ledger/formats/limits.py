@@ -1,6 +1,7 @@
 """Parse a hostile file in a child process that cannot take the machine down with it.
 
-Public surface: `in_child(function, *args)`, `MEMORY_BYTES`, `CPU_SECONDS`.
+Public surface: `in_child(function, *args)`, `zip_members(data, limit, not_zip)`,
+`MEMORY_BYTES`, `CPU_SECONDS`.
 
 The child is forked, limits its address space to what it has plus `MEMORY_BYTES` and its CPU
 time to `CPU_SECONDS`, runs the parser and sends back the result (or the `FormatProblem` it
@@ -11,10 +12,12 @@ raised). A child that runs out of memory or time, or that a bug in a C library k
 from __future__ import annotations
 
 import faulthandler
+import io
 import os
 import pickle
 import resource
 import signal
+import zipfile
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -26,6 +29,21 @@ CPU_SECONDS = 120
 """CPU time a parser may take for one file."""
 
 T = TypeVar("T")
+
+
+def zip_members(data: bytes, limit: int, not_zip: str) -> set[str]:
+    """The member names of an Office file (a zip archive), checked before any parser opens
+    it: not a zip at all is `not_zip`, members unpacking past `limit` bytes a zip bomb."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+            names = set(archive.namelist())
+    except zipfile.BadZipFile as exc:
+        raise FormatProblem(not_zip) from exc
+    if unpacked > limit:
+        raise FormatProblem(f"unpacks to {unpacked:,} bytes, more than the {limit:,} ledger "
+                            "reads (a zip bomb?)")
+    return names
 
 
 def _address_space() -> int:

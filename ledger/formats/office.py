@@ -10,9 +10,8 @@ such as "Poland | 2,900,000" stays one statement. Page headers and footers are n
 from __future__ import annotations
 
 import io
-import zipfile
 
-from ledger.formats.limits import in_child
+from ledger.formats.limits import in_child, zip_members
 from ledger.formats.model import Extracted, FormatProblem
 
 MAX_UNPACKED_BYTES = 200_000_000
@@ -51,16 +50,8 @@ def _read(data: bytes) -> Extracted:
 
 def docx_text(data: bytes) -> Extracted:
     """The text of a Word file, read under the limits of a child process."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-            names = set(archive.namelist())
-    except zipfile.BadZipFile as exc:
-        raise FormatProblem("is not a Word .docx file (not a zip archive; an old .doc or a "
-                            "renamed file? save it as .docx)") from exc
+    names = zip_members(data, MAX_UNPACKED_BYTES, "is not a Word .docx file (not a zip "
+                        "archive; an old .doc or a renamed file? save it as .docx)")
     if "word/document.xml" not in names:
         raise FormatProblem("is a zip archive but not a Word document (no word/document.xml)")
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise FormatProblem(f"unpacks to {unpacked:,} bytes, more than the "
-                            f"{MAX_UNPACKED_BYTES:,} ledger reads (a zip bomb?)")
     return in_child(_read, data)

@@ -199,21 +199,19 @@ def _page_text(lines: list[Line], next_page: Line | None) -> tuple[str, str]:
     spacing = _spacing(lines)
     margins = _margins(lines, spacing)
     out: list[str] = []
-    for i, line in enumerate(lines):
-        following = lines[i + 1] if i + 1 < len(lines) else next_page
-        gap = line.bottom - lines[i + 1].bottom if i + 1 < len(lines) else spacing
-        wraps = 0 < gap <= spacing * 1.4 and _wraps(line, following, margins[i])
-        if wraps and following is not None:
+    for i, (line, following) in enumerate(itertools.pairwise(lines)):
+        gap = line.bottom - following.bottom
+        if 0 < gap <= spacing * 1.4 and _wraps(line, following, margins[i]):
             glue = _join(line.text, following.text)
-            piece = line.text + " " if glue == " " else line.text.rstrip("".join(HYPHENS)) + glue
+            out.append(line.text + " " if glue == " " else
+                       line.text.rstrip("".join(HYPHENS)) + glue)
         else:
-            piece = line.text + ("\n\n" if abs(gap) > spacing * 1.4 else "\n")
-        if i + 1 == len(lines):
-            body = "".join(out) + piece.rstrip("\n ")
-            return body.replace(LINE_HYPHEN, "-"), (" " if piece.endswith(" ") else
-                                                    "" if wraps else "\n\n")
-        out.append(piece)
-    raise AssertionError("unreachable")
+            out.append(line.text + ("\n\n" if abs(gap) > spacing * 1.4 else "\n"))
+    last, join = lines[-1].text, "\n\n"
+    if next_page is not None and _wraps(lines[-1], next_page, margins[-1]):
+        glue = _join(last, next_page.text)
+        last, join = (last, " ") if glue == " " else (last.rstrip("".join(HYPHENS)) + glue, "")
+    return ("".join(out) + last).replace(LINE_HYPHEN, "-"), join
 
 
 def _read(data: bytes, ocr: bool = False, language: str = "en") -> Extracted:
@@ -243,8 +241,7 @@ def _read(data: bytes, ocr: bool = False, language: str = "en") -> Extracted:
     blank = [i for i, lines in enumerate(body) if not lines]
     if ocr and blank:
         return _with_ocr(data, body, blank, language)
-    rights = [line.right for lines in body for line in lines]
-    if not rights:
+    if not any(body):
         raise FormatProblem("has no text layer (a scan or images only): nothing to read; "
                             "build with --ocr (tesseract) or OCR it first")
     texts: list[str] = []

@@ -1,7 +1,6 @@
 """Spreadsheets (.xlsx, .csv) as tables of cells, each cell with its place in a text.
 
-Public surface: `sheet_text(data, suffix, name, encoding)`, `csv_text(text, name)` and
-`column_letter(n)`.
+Public surface: `xlsx_text(data)`, `csv_text(text, name)` and `column_letter(n)`.
 
 Every sheet's rows are written one line each, `Sheet!7: Kharkiv | 2024-03-01 | 12500`, so a
 figure read from a table has a quote and offsets like any other, and `ledger explain --text`
@@ -13,10 +12,9 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from datetime import date, datetime
 
-from ledger.formats.limits import in_child
+from ledger.formats.limits import in_child, zip_members
 from ledger.formats.model import Cell, Extracted, FormatProblem, Table
 from ledger.text import normalise_text
 
@@ -103,17 +101,9 @@ def csv_text(text: str, name: str) -> Extracted:
     return _render([(name, rows, [])])
 
 
-def sheet_text(data: bytes, suffix: str, name: str, encoding: str = "") -> Extracted:
-    """The cells of a .xlsx workbook (every sheet) or a .csv file (one sheet named `name`)."""
-    if suffix.lower() == ".csv":
-        return csv_text(data.decode(encoding or "utf-8-sig"), name)
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as exc:
-        raise FormatProblem("is not an .xlsx workbook (not a zip archive; an old .xls? save "
-                            "it as .xlsx)") from exc
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise FormatProblem(f"unpacks to {unpacked:,} bytes, more than the "
-                            f"{MAX_UNPACKED_BYTES:,} ledger reads (a zip bomb?)")
+def xlsx_text(data: bytes) -> Extracted:
+    """The cells of every sheet of a .xlsx workbook, read under the limits of a child
+    process."""
+    zip_members(data, MAX_UNPACKED_BYTES, "is not an .xlsx workbook (not a zip archive; an "
+                "old .xls? save it as .xlsx)")
     return in_child(_xlsx, data)

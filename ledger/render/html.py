@@ -308,15 +308,14 @@ def render_html(report: Report, locale: str, version: str) -> dict[str, bytes]:
     stems = indicator_stems(by_indicator)
     views_of = _statements(report)
     article = env.get_template("observation.html.j2")
-    pages_of: dict[str, list[tuple[list[Observation], list[Markup]]]] = {}
+    pages_of: dict[str, tuple[list[str], list[list[tuple[Observation, Markup]]]]] = {}
     page_of: dict[str, str] = {}
     for indicator, observations in sorted(by_indicator.items()):
         rendered = [(obs, Markup(article.render(o=obs, statements=views_of[obs.observation_id])))
                     for obs in observations]
         chunks = paginate(rendered, lambda pair: len(pair[1].encode()) + 700, PAGE_BYTES)
         names = page_names(stems[indicator], len(chunks))
-        pages_of[indicator] = [([o for o, _ in chunk], [a for _, a in chunk])
-                               for chunk in chunks]
+        pages_of[indicator] = (names, chunks)
         for name, chunk in zip(names, chunks, strict=True):
             for obs, _ in chunk:
                 page_of[obs.observation_id] = name
@@ -352,6 +351,7 @@ def render_html(report: Report, locale: str, version: str) -> dict[str, bytes]:
 
     review = finding_pages[0][:FINDINGS_SHOWN]
     index_charts = _within(charts.values(), INDEX_CHART_BYTES)
+    likely = report.likely_unread
     render("index.html", "summary.html.j2",
            headlines=report.headlines[:HEADLINES_SHOWN],
            headlines_more=max(0, len(report.headlines) - HEADLINES_SHOWN),
@@ -359,16 +359,13 @@ def render_html(report: Report, locale: str, version: str) -> dict[str, bytes]:
            findings=review, findings_more=len(report.findings) - len(review),
            read_share=report.read_share,
            unread_reasons=Counter(u.reason for u in report.unread).most_common(),
-           likely_unread=report.likely_unread[:UNREAD_SHOWN],
-           likely_total=len(report.likely_unread))
-    for indicator, indicator_pages in sorted(pages_of.items()):
-        names = page_names(stems[indicator], len(indicator_pages))
+           likely_unread=likely[:UNREAD_SHOWN], likely_total=len(likely))
+    for indicator, (names, chunks) in sorted(pages_of.items()):
         own = _within((c for k, c in charts.items() if k[0] == indicator), PAGE_CHART_BYTES)
-        for number, (name, (observations, articles)) in enumerate(
-                zip(names, indicator_pages, strict=True), 1):
+        for number, (name, chunk) in enumerate(zip(names, chunks, strict=True), 1):
             render(name, "statements.html.j2", indicator=indicator, pages=names,
                    page_number=number, charts=own if number == 1 else [],
-                   observations=observations, articles=articles)
+                   observations=[o for o, _ in chunk], articles=[a for _, a in chunk])
     for stem, template, pages_, key in (("findings", "findings.html.j2", finding_pages,
                                          "findings"),
                                         ("sources", "sources.html.j2", source_pages,

@@ -17,6 +17,7 @@ import sys
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
+from conftest import write_files
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -52,14 +53,7 @@ def _run(args: list[str]) -> tuple[int, str]:
 
 
 def _project(root: Path, files: dict[str, str | bytes]) -> Path:
-    project = root / f"p{len(list(root.iterdir()))}"
-    for name, content in files.items():
-        path = project / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, "utf-8", errors="surrogatepass")
+    project = write_files(root / f"p{len(list(root.iterdir()))}", files)
     (project / "sources").mkdir(parents=True, exist_ok=True)
     return project
 
