@@ -106,8 +106,9 @@ class SeriesChecks:
                 between_end = stated[i + 1].char_start if i + 1 < len(stated) else total.quote_end
                 tail = total.quote[total.char_end - total.quote_start:
                                    between_end - total.quote_start]
-                parts = [f for f in stated[i + 1:] if f.unit == total.unit]
-                if not _PARTS_BEFORE.search(tail):
+                if _PARTS_BEFORE.search(tail):
+                    parts = [f for f in stated[i + 1:] if f.unit == total.unit]
+                else:
                     parts = []
                     following = sentences[index + 1] if index + 1 < len(sentences) else None
                     if (i == len(stated) - 1 and following is not None
