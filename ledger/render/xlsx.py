@@ -18,7 +18,6 @@ from __future__ import annotations
 import io
 import re
 import warnings
-import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -35,6 +34,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
 from ledger.render.report import CHART_MIN_POINTS, Report, stated_as
+from ledger.render.sheet_rows import StreamedRows, pack
 
 EXCEL_CELL_LIMIT = 32_767
 _TRUNCATED = " […cut: Excel holds 32,767 characters a cell; full text in facts.csv]"
@@ -142,22 +142,45 @@ _WEB = re.compile(r"^https?://", re.IGNORECASE)
 
 def _sheet(ws: Any, name: str, columns: Sequence[Column], rows: Iterable[list[Any]],
            count: int, formats: Callable[[int], list[str]] | None = None,
-           links: Callable[[int], list[Link]] | None = None) -> None:
+           links: Callable[[int], list[Link]] | None = None) -> StreamedRows:
     """A header and streamed rows of real cells, an Excel table with filters and banded rows,
-    a frozen header and column widths. `formats(i)` and `links(i)` give row i's extras."""
+    a frozen header and column widths. `formats(i)` and `links(i)` give row i's extras. The
+    rows are written as SpreadsheetML text (`sheet_rows`), spliced in when the workbook is
+    packed."""
     for col, column in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(col)].width = column.width
     ws.freeze_panes = "A2"
-    ws.append([_styled(ws, c.title, font=BOLD) for c in columns])
+    out = StreamedRows(ws)
+    out.append([c.title for c in columns], [out.style(font=BOLD)] * len(columns))
+    text_styles = [out.style(alignment=WRAP) if c.wrap else 0 for c in columns]
+    quoted_styles = [out.style(alignment=WRAP if c.wrap else None, quote=True)
+                     for c in columns]
+    number_styles = [out.style(c.fmt) if c.fmt else 0 for c in columns]
     for index, values in enumerate(rows):
-        row = index + 2
-        fmts = formats(index) if formats else [""] * len(columns)
-        cells = [_cell(ws, value, fmts[col] or columns[col].fmt,
-                       WRAP if columns[col].wrap and isinstance(value, str) else None)
-                 for col, value in enumerate(values)]
-        for col, location in (links(index) if links else []):
-            cells[col - 1] = _linked(ws, values[col - 1], row, col, location)
-        ws.append(cells)
+        fmts = formats(index) if formats else None
+        linked = dict(links(index)) if links else {}
+        cells: list[Any] = []
+        styles: list[int] = []
+        for col, value in enumerate(values):
+            if isinstance(value, str):
+                value = safe_text(value)
+                risky = value.startswith(_FORMULA_START)
+                style = quoted_styles[col] if risky else text_styles[col]
+                if col + 1 in linked:
+                    style = out.style(font=LINK_FONT, quote=risky)
+            elif value is None:
+                style = 0
+            elif fmts and fmts[col]:
+                style = out.style(fmts[col])
+            else:
+                style = number_styles[col]
+            if col + 1 in linked and not isinstance(value, str):
+                style = out.style(font=LINK_FONT)
+            cells.append(value)
+            styles.append(style)
+        row = out.append(cells, styles)
+        for col, location in linked.items():
+            out.link(row, col, location, web=bool(_WEB.match(location)))
     if count:
         ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
         table = Table(displayName=name, ref=ref, autoFilter=AutoFilter(ref=ref))
@@ -167,6 +190,7 @@ def _sheet(ws: Any, name: str, columns: Sequence[Column], rows: Iterable[list[An
         with warnings.catch_warnings():  # openpyxl warns even when, as here, columns are set
             warnings.filterwarnings("ignore", "In write-only mode you must add table columns")
             ws.add_table(table)
+    return out
 
 
 def _summary(ws: Any, report: Report) -> None:
@@ -255,7 +279,17 @@ def _series(ws: Any, report: Report) -> None:
 
 
 def render_workbook(report: Report, moment: datetime) -> bytes:
-    """Stream every sheet in openpyxl's write-only mode: memory stays flat as facts grow."""
+    """Every sheet streamed (openpyxl's write-only mode, the long sheets as text): memory stays
+    flat as facts grow."""
+    streamed: list[StreamedRows] = []
+    try:
+        return _write(report, moment, streamed)
+    finally:
+        for rows in streamed:
+            rows.close()
+
+
+def _write(report: Report, moment: datetime, streamed: list[StreamedRows]) -> bytes:
     wb = Workbook(write_only=True)
 
     def new_sheet(name: str) -> Any:
@@ -264,6 +298,9 @@ def render_workbook(report: Report, moment: datetime) -> bytes:
         sheet = wb.create_sheet(name)
         _print_setup(sheet, report.title, moment, name != "About")
         return sheet
+
+    def table_sheet(name: str, *args: Any, **kwargs: Any) -> None:
+        streamed.append(_sheet(new_sheet(name), name, *args, **kwargs))
 
     _summary(new_sheet("Summary"), report)
     _series(new_sheet("Series"), report)
@@ -285,7 +322,7 @@ def render_workbook(report: Report, moment: datetime) -> bytes:
         rows = sorted(fact_row[f] for f in observations[i].fact_ids if f in fact_row)
         return [(18, f"Facts!A{rows[0]}:AB{rows[-1]}")] if rows else []
 
-    _sheet(new_sheet("Observations"), "Observations", obs_columns,
+    table_sheet("Observations", obs_columns,
            ([o.observation_id, o.indicator, o.place, o.kind, o.unit, _day(o.as_of),
              _day(o.period_start), _day(o.period_end), o.value, o.low, o.high, o.qualifier,
              o.value_usd, o.status, o.policy, o.n_sources, len(o.fact_ids),
@@ -318,7 +355,7 @@ def render_workbook(report: Report, moment: datetime) -> bytes:
             links.append((2, f"Observations!A{report.observation_row[observation]}"))
         return links
 
-    _sheet(new_sheet("Facts"), "Facts", fact_columns,
+    table_sheet("Facts", fact_columns,
            ([f.fact_id, report.observation_of.get(f.fact_id, ""), f.source, f.line,
              f.indicator, f.value, f.qualifier, f.low, f.high, f.unit, f.kind, f.place,
              _day(f.as_of), _day(f.period_start), _day(f.period_end), f.currency, f.value_usd,
@@ -328,7 +365,7 @@ def render_workbook(report: Report, moment: datetime) -> bytes:
                       amount_format(facts[i].low), amount_format(facts[i].high), *[""] * 19],
            fact_links)
 
-    _sheet(new_sheet("Findings"), "Findings",
+    table_sheet("Findings",
            [Column("finding_id", 16), Column("severity", 10), Column("code", 28),
             Column("message", 90, wrap=True), Column("fact_ids", 30),
             Column("observation_id", 16)],
@@ -336,7 +373,7 @@ def render_workbook(report: Report, moment: datetime) -> bytes:
              f.observation_id] for f in report.findings), len(report.findings))
 
     unread = report.unread
-    _sheet(new_sheet("Unread"), "Unread",
+    table_sheet("Unread",
            [Column("source", 24), Column("value", 14, "#,##0.##"), Column("text", 16),
             Column("reason", 36), Column("likely", 8), Column("sentence", 90, wrap=True),
             Column("char_start", 11, INTEGER), Column("char_end", 11, INTEGER)],
@@ -348,13 +385,13 @@ def render_workbook(report: Report, moment: datetime) -> bytes:
     copied = [(members[0], path, publisher.get(path, ""),
                report.copies.similarity.get((members[0], path)))
               for members in report.copies.clusters for path in members]
-    _sheet(new_sheet("Copies"), "Copies",
+    table_sheet("Copies",
            [Column("copy_of", 30), Column("document", 30), Column("publisher", 40),
             Column("similarity", 12, "0.00")],
            ([first, path, pub, similarity] for first, path, pub, similarity in copied),
            len(copied))
 
-    _sheet(new_sheet("Sources"), "Sources",
+    table_sheet("Sources",
            [Column("path", 30), Column("published", 12, DATE), Column("publisher", 24),
             Column("url", 40), Column("language", 9), Column("title", 50),
             Column("sha256", 66), Column("date_origin", 16)],
@@ -363,7 +400,7 @@ def render_workbook(report: Report, moment: datetime) -> bytes:
            links=lambda i: [(4, documents[i].url)] if _WEB.match(documents[i].url) else [])
 
     rates = sorted(report.rates_used.items())
-    _sheet(new_sheet("Rates"), "Rates",
+    table_sheet("Rates",
            [Column("currency", 9), Column("date", 12, DATE), Column("per_usd", 14, RATE),
             Column("table", 16), Column("row", 9, INTEGER), Column("basis", 16),
             Column("source", 60), Column("claim_dates", 24), Column("lag_days", 9, INTEGER)],
@@ -381,24 +418,6 @@ def render_workbook(report: Report, moment: datetime) -> bytes:
     wb.properties.title = report.title
     raw = io.BytesIO()
     wb.save(raw)
-    return pin_zip(raw.getvalue(), moment)
-
-
-_CORE_TIMES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
-
-
-def pin_zip(data: bytes, moment: datetime) -> bytes:
-    """Rewrite a zip (an xlsx) with every time stamp set to `moment`."""
-    stamp = moment.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                content = _CORE_TIMES.sub(rb"\g<1>" + stamp + rb"\g<2>", content)
-            pinned = zipfile.ZipInfo(info.filename, date_time=moment.timetuple()[:6])
-            pinned.compress_type = zipfile.ZIP_DEFLATED
-            pinned.external_attr = 0o644 << 16
-            target.writestr(pinned, content)
-    return out.getvalue()
+    members = {f"xl/worksheets/sheet{wb.worksheets.index(rows.ws) + 1}.xml": rows
+               for rows in streamed}
+    return pack(raw.getvalue(), moment, members)
