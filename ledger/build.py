@@ -55,7 +55,7 @@ from ledger.rules import RuleBook, builtin_rules_dir, load_rulebook
 from ledger.sheets import table_facts
 from ledger.sources import Document, read_sources
 from ledger.speakers import Parties
-from ledger.unread import Unread, find_unread, read_share
+from ledger.unread import Unread, in_report_order, read_share
 from ledger.workers import Context, Figures, default_jobs, in_background, read_figures
 
 MANIFEST_SCHEMA_VERSION = 1
@@ -198,10 +198,10 @@ def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None
                                default_jobs() if jobs is None else jobs, progress, cache,
                                reading, cluster)
     facts, findings = figures.facts + tabled, figures.findings + table_findings
-    unread = find_unread(texts, figures.facts, figures.rejected, rulebook.hinted)
+    unread = in_report_order(figures.unread)
     settings = ReconcileSettings(config.policy, tuple(config.source_priority),
                                  config.restatement_days)
-    copies = find_copies(texts)
+    copies = find_copies(texts, figures.fingerprints)
     observations, conflicts = reconcile(facts, settings, decisions, parties, gazetteer, copies)
     findings = sorted(findings + conflicts, key=lambda f: (f.code, f.fact_ids, f.message))
 

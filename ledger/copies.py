@@ -12,8 +12,10 @@ computed exactly on the shingle sets. Shingles of words (not characters) ignore 
 layout and punctuation that re-posting brings; an aggregator's added lead-in or a wire's
 dateline lowers the overlap only a little.
 
-Public surface: `find_copies(documents)` returns the `Copies`: for each document its cluster
-(named by the cluster's first document) and the clusters of two or more.
+Public surface: `fingerprint(text)` (a document's shingles and MinHash signature, computed
+where the document is read and kept in the build cache) and `find_copies(documents,
+fingerprints)`, which returns the `Copies`: for each document its cluster (named by the
+cluster's first document) and the clusters of two or more.
 """
 
 from __future__ import annotations
@@ -53,17 +55,28 @@ class Copies:
         return self.cluster_of.get(path, path)
 
 
-def _shingles(text: str) -> set[int]:
+@dataclass(frozen=True)
+class Fingerprint:
+    """A document's word shingles (sorted, as a compact array) and their MinHash signature
+    (empty for a document without words)."""
+
+    shingles: np.ndarray
+    signature: tuple[int, ...]
+
+
+def fingerprint(text: str) -> Fingerprint:
+    """The shingles and signature of a document's text."""
     words = _WORD.findall(text.lower())
     if len(words) < SHINGLE_WORDS:
-        return {zlib.crc32(" ".join(words).encode())} if words else set()
-    return {zlib.crc32(" ".join(words[i:i + SHINGLE_WORDS]).encode())
-            for i in range(len(words) - SHINGLE_WORDS + 1)}
-
-
-def _signature(shingles: set[int]) -> tuple[int, ...]:
-    values = np.fromiter(shingles, np.int64, len(shingles))
-    return tuple(((_A[:, None] * values[None, :] + _B[:, None]) % _PRIME).min(axis=1).tolist())
+        found = {zlib.crc32(" ".join(words).encode())} if words else set()
+    else:
+        found = {zlib.crc32(" ".join(words[i:i + SHINGLE_WORDS]).encode())
+                 for i in range(len(words) - SHINGLE_WORDS + 1)}
+    shingles = np.sort(np.fromiter(found, np.int64, len(found)))
+    if not found:
+        return Fingerprint(shingles, ())
+    signature = ((_A[:, None] * shingles[None, :] + _B[:, None]) % _PRIME).min(axis=1)
+    return Fingerprint(shingles, tuple(signature.tolist()))
 
 
 ESTIMATE_MARGIN = 0.3
@@ -76,18 +89,29 @@ def _estimate(a: tuple[int, ...], b: tuple[int, ...]) -> float:
     return sum(x == y for x, y in zip(a, b, strict=True)) / len(a)
 
 
-def find_copies(documents: list[Document]) -> Copies:
-    """Clusters of documents that are copies of one text (by COPY_SIMILARITY)."""
-    shingles = {d.path: _shingles(d.text) for d in documents}
+def find_copies(documents: list[Document],
+                fingerprints: dict[str, Fingerprint] | None = None) -> Copies:
+    """Clusters of documents that are copies of one text (by COPY_SIMILARITY);
+    `fingerprints` holds those already computed, by path."""
+    known = fingerprints or {}
+    prints = {d.path: known.get(d.path) or fingerprint(d.text) for d in documents}
     buckets: dict[tuple[int, tuple[int, ...]], list[str]] = defaultdict(list)
     signatures: dict[str, tuple[int, ...]] = {}
-    for path in sorted(shingles):
-        if not shingles[path]:
+    for path in sorted(prints):
+        signature = prints[path].signature
+        if not signature:
             continue
-        signature = signatures[path] = _signature(shingles[path])
+        signatures[path] = signature
         for band in range(BANDS):
             buckets[(band, signature[band * ROWS:(band + 1) * ROWS])].append(path)
-    parent = {path: path for path in shingles}
+    parent = {path: path for path in prints}
+    sets: dict[str, frozenset[int]] = {}  # shingles as sets, made for documents compared
+
+    def shingles(path: str) -> frozenset[int]:
+        found = sets.get(path)
+        if found is None:
+            found = sets[path] = frozenset(prints[path].shingles.tolist())
+        return found
 
     def root(path: str) -> str:
         while parent[path] != path:
@@ -96,7 +120,9 @@ def find_copies(documents: list[Document]) -> Copies:
         return path
 
     def similarity(a: str, b: str) -> float:
-        return len(shingles[a] & shingles[b]) / len(shingles[a] | shingles[b])
+        first, second = shingles(a), shingles(b)
+        common = len(first & second)
+        return common / (len(first) + len(second) - common)
 
     copies = Copies()
     candidates: set[tuple[str, str]] = set()
@@ -116,7 +142,7 @@ def find_copies(documents: list[Document]) -> Copies:
                     first, second = sorted((root(a), root(b)))
                     parent[second] = first
     groups: dict[str, list[str]] = defaultdict(list)
-    for path in sorted(shingles):
+    for path in sorted(prints):
         groups[root(path)].append(path)
     for members in groups.values():
         if len(members) > 1:

@@ -5,8 +5,8 @@ counted thing beside it each gets a row in `unread.csv`, so an analyst can see w
 left out and why, and add a lexicon word where it should have read one.
 
 Public surface: `find_unread(documents, facts, rejected, hints)` returns `Unread` rows sorted
-with the likely figures first (a number near a counted thing or an event word), and
-`read_share(facts, unread)`.
+with the likely figures first (a number near a counted thing or an event word), in the order
+`in_report_order` gives, and `read_share(facts, unread)`.
 """
 
 from __future__ import annotations
@@ -135,6 +135,12 @@ def find_unread(documents: list[Document], facts: list[Fact],
             likely = reason.startswith(("no counted", "read by")) and bool(
                 hints and hints(doc.language, sentence))
             rows.append(Unread(doc.path, value, written, start, end, sentence, reason, likely))
+    return in_report_order(rows)
+
+
+def in_report_order(rows: list[Unread]) -> list[Unread]:
+    """The likely figures first, then by document and offset (rows found document by
+    document, merged, come out as if found at once)."""
     return sorted(rows, key=lambda r: (not r.likely, r.source, r.char_start))
 
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
+from ledger.copies import Fingerprint, fingerprint
 from ledger.extract import extract, prepare
 from ledger.findings import Finding
 from ledger.languages import base_language
@@ -36,6 +37,7 @@ from ledger.rates import RateBook
 from ledger.rules import RuleBook
 from ledger.sources import Document
 from ledger.speakers import Parties
+from ledger.unread import Unread, find_unread
 
 CHUNKS_PER_JOB = 4
 """Runs of documents per process: enough that a slow run does not leave a core idle."""
@@ -56,17 +58,22 @@ class Context:
 
 @dataclass
 class Figures:
-    """The facts of a run of documents, the findings about them, and why figures that a rule
-    read gave no fact, by (document, offset)."""
+    """The facts of a run of documents, the findings about them, why figures that a rule
+    read gave no fact (by document and offset), the numbers no fact covers, and each
+    document's fingerprint for finding copies: everything a document gives on its own."""
 
     facts: list[Fact] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     rejected: dict[tuple[str, int], str] = field(default_factory=dict)
+    unread: list[Unread] = field(default_factory=list)
+    fingerprints: dict[str, Fingerprint] = field(default_factory=dict)
 
     def extend(self, other: Figures) -> None:
         self.facts += other.facts
         self.findings += other.findings
         self.rejected.update(other.rejected)
+        self.unread += other.unread
+        self.fingerprints.update(other.fingerprints)
 
     def by_source(self) -> dict[str, Figures]:
         """The figures of each document (every finding here is about facts of one document)."""
@@ -80,6 +87,10 @@ class Figures:
             parts.setdefault(source, Figures()).findings.append(finding)
         for (source, offset), reason in self.rejected.items():
             parts.setdefault(source, Figures()).rejected[(source, offset)] = reason
+        for row in self.unread:
+            parts.setdefault(row.source, Figures()).unread.append(row)
+        for source, found in self.fingerprints.items():
+            parts.setdefault(source, Figures()).fingerprints[source] = found
         return parts
 
 
@@ -98,6 +109,9 @@ def _read(documents: list[Document], context: Context,
     figures.facts, figures.findings = normalise(
         matches, context.rates, context.gazetteer, context.report_currency, context.parties,
         figures.rejected)
+    figures.unread = find_unread(documents, figures.facts, figures.rejected,
+                                 context.rulebook.hinted)
+    figures.fingerprints = {d.path: fingerprint(d.text) for d in documents}
     return figures
 
 

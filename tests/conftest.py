@@ -46,10 +46,17 @@ def seed_build(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     return build(root, root / "build")
 
 
+def copy_example(target: Path, *leave_out: str) -> Path:
+    """The bundled example project as shipped (without a build or cache someone made in
+    place by running the README's first command), copied to `target`."""
+    shutil.copytree(EXAMPLES / "karabakh-returns", target,
+                    ignore=shutil.ignore_patterns("build", ".ledger", *leave_out))
+    return target
+
+
 @pytest.fixture(scope="session")
 def example_build(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
-    root = tmp_path_factory.mktemp("example") / "karabakh-returns"
-    shutil.copytree(EXAMPLES / "karabakh-returns", root, ignore=shutil.ignore_patterns("build"))
+    root = copy_example(tmp_path_factory.mktemp("example") / "karabakh-returns")
     return build(root, root / "build")
 
 

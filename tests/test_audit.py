@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, SEED, MakeProject, needs_shared
+from conftest import EXAMPLES, SEED, MakeProject, copy_example, needs_shared
 from openpyxl import load_workbook
 from test_bad_input import BAD_RULES, FEED
 
@@ -86,8 +85,7 @@ def test_explain_unknown_id(seed_built: Path, capsys: pytest.CaptureFixture[str]
 def verified_project(tmp_path: Path) -> Path:
     """The example with a project rate table, built: everything verify must watch."""
     project = tmp_path / "karabakh-returns"
-    shutil.copytree(EXAMPLES / "karabakh-returns", project,
-                    ignore=shutil.ignore_patterns("build"))
+    copy_example(project)
     (project / "rates").mkdir()
     (project / "rates" / "field.csv").write_text(
         "date,currency,per_usd,source\n2020-11-26,AMD,508.12,Field office copy of the CBA "
@@ -170,8 +168,7 @@ def test_diff_lists_exactly_the_new_and_changed_observations(
 def test_strict_fails_on_warnings_but_writes_the_outputs(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     project = tmp_path / "example"
-    shutil.copytree(EXAMPLES / "karabakh-returns", project,
-                    ignore=shutil.ignore_patterns("build"))
+    copy_example(project)
     assert main(["build", str(project), "-q"]) == 0
     assert main(["build", str(project), "--strict"]) == 1
     err = capsys.readouterr().err

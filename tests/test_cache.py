@@ -5,11 +5,10 @@ cold build; a damaged, edited or foreign cache is never trusted."""
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES
+from conftest import copy_example
 
 from ledger import build as build_module
 from ledger.build import build
@@ -19,7 +18,7 @@ from ledger.cli import main
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     root = tmp_path / "karabakh"
-    shutil.copytree(EXAMPLES / "karabakh-returns", root, ignore=shutil.ignore_patterns("build"))
+    copy_example(root)
     return root
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES
+from conftest import copy_example
 
 from ledger.build import build
 from ledger.cli import main
@@ -74,7 +74,7 @@ def _outputs(out: Path) -> dict[str, bytes]:
 
 def _example(tmp_path: Path) -> Path:
     root = tmp_path / "karabakh"
-    shutil.copytree(EXAMPLES / "karabakh-returns", root, ignore=shutil.ignore_patterns("build"))
+    copy_example(root)
     for copy in range(3):  # enough documents for several runs on the workers
         for path in sorted((root / "sources").glob("*.*")):
             if path.name != "sources.csv":

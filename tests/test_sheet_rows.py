@@ -38,7 +38,7 @@ def _workbook() -> bytes:
             rows.append([text, 1234.5, date(2020, 11, 21), True],
                         [rows.style(quote=text.startswith("=")), 0, day, 0])
         at = rows.append([None, 2e20, None, False], [0, 0, 0, 0])
-        rows.append(["", 7, None, None], [0, 0, 0, 0])
+        rows.append(["", 7, float("inf"), None], [0, 0, 0, 0])
         rows.link(at, 2, "Plain!A1", web=False)
         rows.link(2, 1, "https://example.org/a?b=1&c=2", web=True)
         raw = io.BytesIO()
@@ -63,6 +63,7 @@ def test_streamed_cells_read_back_in_openpyxl(tmp_path: Path) -> None:
     assert ws["C2"].is_date and ws["C2"].value.date() == date(2020, 11, 21)
     assert ws["D2"].value is True and ws["D7"].value is False
     assert ws["A7"].value is None and ws["A8"].value is None and ws["B8"].value == 7
+    assert ws["C8"].value == "inf"  # no cell holds an infinity
     assert ws["B7"].hyperlink.location == "Plain!A1"
     assert ws["A2"].hyperlink.target == "https://example.org/a?b=1&c=2"
 

@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES
+from conftest import copy_example
 
 from ledger import build as build_module
 from ledger.build import build
@@ -19,8 +19,7 @@ def test_two_processes_write_the_bytes_of_one(tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(build_module, "BACKGROUND_WORKBOOK_FACTS", 1)  # the workbook beside
     project = tmp_path / "many"
-    shutil.copytree(EXAMPLES / "karabakh-returns", project,
-                    ignore=shutil.ignore_patterns("build", "sources.csv"))
+    copy_example(project, "sources.csv")
     sources = project / "sources"
     originals = sorted(p for p in sources.iterdir() if p.is_file())
     for copy in range(3):  # enough documents that two processes share them
@@ -42,7 +41,7 @@ def test_a_failure_in_the_background_workbook_fails_the_build_and_keeps_the_outp
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     project = tmp_path / "example"
-    shutil.copytree(EXAMPLES / "karabakh-returns", project, ignore=shutil.ignore_patterns("build"))
+    copy_example(project)
     assert main(["build", str(project), "-q"]) == 0
     before = {p.name: p.read_bytes() for p in (project / "build").iterdir()}
 

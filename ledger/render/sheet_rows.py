@@ -82,8 +82,8 @@ class StreamedRows:
         return found
 
     def append(self, values: Iterable[Any], styles: Iterable[int]) -> int:
-        """Write a row: text as inline strings, numbers and dates as numbers, None and empty
-        text as no cell; `styles` gives each cell's style index (0: none). Returns the row's
+        """Write a row: text as inline strings, numbers and dates as numbers (an infinite
+        number as text), None and empty text as no cell; `styles` gives each cell's style index (0: none). Returns the row's
         number."""
         self.count += 1
         row = self.count
@@ -104,6 +104,8 @@ class StreamedRows:
                 parts.append(f'{where} t="n"><v>{_number(to_excel(value))}</v></c>')
             elif isinstance(value, (int, float)) and math.isfinite(value):
                 parts.append(f'{where} t="n"><v>{_number(value)}</v></c>')
+            elif isinstance(value, float):  # a cell holds no infinity: say it in words
+                parts.append(f'{where} t="inlineStr"><is><t>{value}</t></is></c>')
             else:
                 raise TypeError(f"no cell for {value!r}")
         parts.append("</row>")

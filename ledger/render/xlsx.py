@@ -16,6 +16,7 @@ identical bytes.
 from __future__ import annotations
 
 import io
+import math
 import re
 import warnings
 from collections.abc import Callable, Iterable, Sequence
@@ -55,11 +56,13 @@ def safe_text(value: str) -> str:
 
 
 def _as_number(value: str) -> float | str:
-    """An unread number's value as a number cell where it is one."""
+    """An unread number's value as a number cell where it is one (a string of digits too
+    long for a number stays as written)."""
     try:
-        return float(value)
+        number = float(value)
     except ValueError:
         return value
+    return number if math.isfinite(number) else value
 
 
 def _day(value: str) -> date | None:
