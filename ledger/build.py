@@ -24,7 +24,7 @@ from ledger.cache import BuildCache, context_key
 from ledger.catalogue import CATALOGUE_NAME
 from ledger.cluster import read_on_cluster
 from ledger.config import CONFIG_NAME, load_config
-from ledger.copies import find_copies
+from ledger.copies import Copies, find_copies, fingerprint
 from ledger.decisions import DECISIONS_NAME, load_decisions
 from ledger.diagnostics import Diagnostic, LedgerError, error, has_errors, warning
 from ledger.findings import Finding
@@ -107,12 +107,30 @@ def build(project: Path, out: Path | None = None,
 
 
 BACKGROUND_WORKBOOK_FACTS = 2000
-"""From this many facts on, with more than one job, the workbook renders in a process of its
-own while the other outputs render here (the outputs are the same bytes)."""
+"""From this many facts on, with more than one job, the workbook and the CSV tables render in
+a process of their own while the other outputs render here (the outputs are the same
+bytes)."""
+
+
+def _workbook_and_tables(report: Report, moment: datetime,
+                         document_of: dict[str, Document]) -> dict[str, bytes]:
+    """The workbook and the CSV tables: about half of the rendering, done in a process of its
+    own beside the other half when the build has more than one job."""
+    unread_rows = [unread_row(u, document_of[u.source].line_of(u.char_start))
+                   for u in report.unread]
+    return {
+        "facts.csv": to_csv(FACT_COLUMNS,
+                            [fact_row(f, report.observation_of) for f in report.facts]),
+        "observations.csv": to_csv(OBSERVATION_COLUMNS,
+                                   [observation_row(o) for o in report.observations]),
+        "findings.csv": to_csv(FINDING_COLUMNS, [finding_row(f) for f in report.findings]),
+        "unread.csv": to_csv(UNREAD_COLUMNS, unread_rows),
+        "ledger.xlsx": render_workbook(report, moment),
+    }
 
 
 @contextmanager
-def _here(function: Callable[..., bytes], *args: Any) -> Iterator[Callable[[], bytes]]:
+def _here(function: Callable[..., Any], *args: Any) -> Iterator[Callable[[], Any]]:
     """`in_background`'s shape for work done in this process."""
     value = function(*args)
     yield lambda: value
@@ -120,9 +138,10 @@ def _here(function: Callable[..., bytes], *args: Any) -> Iterator[Callable[[], b
 
 def _read_with_cache(texts: list[Document], context: Context, jobs: int,
                      progress: Callable[[int, int], None] | None, cache: BuildCache,
-                     reading: str, cluster: str) -> Figures:
+                     reading: str, cluster: str) -> tuple[Figures, Copies]:
     """The figures of every document: from the cache where its key is there, else read (on
-    `jobs` processes) and kept for the next build. Document order is kept."""
+    `jobs` processes) and kept for the next build, in document order; and the copies among
+    the documents, found here while the workers read."""
     keys = {d.path: cache.figures_key(reading, d) for d in texts} if cache.enabled else {}
     known: dict[str, Figures] = {}
     for doc in texts:
@@ -130,19 +149,34 @@ def _read_with_cache(texts: list[Document], context: Context, jobs: int,
         if isinstance(found, Figures):
             known[doc.path] = found
     todo = [d for d in texts if d.path not in known]
-    read = (read_on_cluster(todo, context, cluster, progress) if cluster
-            else read_figures(todo, context, jobs, progress))
+    prints = {path: part.fingerprints[path] for path, part in known.items()}
+    measured = cache.load_similarities(reading)
+    found_copies: list[Copies] = []
+
+    def find_copies_here() -> None:
+        for doc in todo:
+            prints[doc.path] = fingerprint(doc.text)
+        found_copies.append(find_copies(texts, prints, measured))
+
+    read = (read_on_cluster(todo, context, cluster, progress, find_copies_here) if cluster
+            else read_figures(todo, context, jobs, progress, find_copies_here))
     fresh = read.by_source()
     for doc in todo:
         part = fresh.get(doc.path, Figures())
+        part.fingerprints[doc.path] = prints[doc.path]
         known[doc.path] = part
         if cache.enabled:
             cache.store_figures(keys[doc.path], part)
+    if cache.enabled:
+        current = {d.text_sha256 for d in texts}
+        cache.store_similarities(reading, {
+            pair: value for pair, value in sorted(measured.items())
+            if pair[0] in current and pair[1] in current})
     cache.prune()
     figures = Figures()
     for doc in texts:
         figures.extend(known[doc.path])
-    return figures
+    return figures, found_copies[0]
 
 
 def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None,
@@ -193,15 +227,13 @@ def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None
                     if (project / name).is_file()},
         "languages": {p.name: _sha256(p.read_bytes())
                       for p in sorted((project / "languages").glob("*.yaml"))}})
-    figures = _read_with_cache(texts, Context(rulebook, rates, gazetteer, parties,
-                                              config.report_currency),
-                               default_jobs() if jobs is None else jobs, progress, cache,
-                               reading, cluster)
+    figures, copies = _read_with_cache(
+        texts, Context(rulebook, rates, gazetteer, parties, config.report_currency),
+        default_jobs() if jobs is None else jobs, progress, cache, reading, cluster)
     facts, findings = figures.facts + tabled, figures.findings + table_findings
     unread = in_report_order(figures.unread)
     settings = ReconcileSettings(config.policy, tuple(config.source_priority),
                                  config.restatement_days)
-    copies = find_copies(texts, figures.fingerprints)
     observations, conflicts = reconcile(facts, settings, decisions, parties, gazetteer, copies)
     findings = sorted(findings + conflicts, key=lambda f: (f.code, f.fact_ids, f.message))
 
@@ -223,21 +255,14 @@ def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None
                           copies)
     document_of = {d.path: d for d in documents}
     beside = (jobs is None or jobs > 1) and len(facts) >= BACKGROUND_WORKBOOK_FACTS
-    with (in_background(render_workbook, report, moment) if beside
-          else _here(render_workbook, report, moment)) as workbook:
+    with (in_background(_workbook_and_tables, report, moment, document_of) if beside
+          else _here(_workbook_and_tables, report, moment, document_of)) as rendered:
         files = {
-            "facts.csv": to_csv(FACT_COLUMNS,
-                                [fact_row(f, report.observation_of) for f in facts]),
-            "observations.csv": to_csv(OBSERVATION_COLUMNS,
-                                       [observation_row(o) for o in observations]),
-            "findings.csv": to_csv(FINDING_COLUMNS, [finding_row(f) for f in findings]),
-            "unread.csv": to_csv(UNREAD_COLUMNS, [
-                unread_row(u, document_of[u.source].line_of(u.char_start)) for u in unread]),
             **render_html(report, config.report_locale, __version__),
             "facts.hxl.csv": render_hxl(report),
             "ledger.sqlite": render_database(report),
         }
-        files["ledger.xlsx"] = workbook()
+        files.update(rendered())
     files["datapackage.json"] = render_datapackage(files, report, moment)
     files["manifest.json"] = _manifest(
         inputs, files, moment, rule_library,

@@ -1,16 +1,19 @@
 """Incremental builds: what a build can take from the last one, kept in `PROJECT/.ledger/`.
 
 Public surface: `BuildCache(project, enabled)` with `build_key`, `unchanged`, `load_result`,
-`store_result`, `figures_key`, `load_figures`, `store_figures` and `prune`; `CACHE_FOLDER`.
+`store_result`, `figures_key`, `load_figures`, `store_figures`, `load_similarities`,
+`store_similarities` and `prune`; `CACHE_FOLDER`.
 
-Two things are kept. Per document, the figures read from it (facts, findings, rejected
-figures), keyed by the document's bytes and catalogue data and by everything else that shapes
-them: the tool itself (every file of the package), the rule and lexicon files, the rate tables,
-the gazetteer, the parties, the settings and `--ocr`. A rebuild reads again only documents
-whose key changed. And for the whole build, a key over every file of the project (the output
-folder and this cache aside), the flags and `SOURCE_DATE_EPOCH`: when it is the key of the
-last build and that build's outputs are on disk as its manifest lists them, nothing is read or
-written again.
+Three things are kept. Per document, the figures read from it (facts, findings, rejected
+figures, unread numbers, the fingerprint copies are found by), keyed by the document's bytes
+and catalogue data and by everything else that shapes them: the tool itself (every file of the
+package), the rule and lexicon files, the rate tables, the gazetteer, the parties, the settings
+and `--ocr`. A rebuild reads again only documents whose key changed. The exact copy
+similarities counted between documents, by the pair of their texts, so a rebuild counts only
+the pairs with a changed document. And for the whole build, a key over every file of the
+project (the output folder and this cache aside), the flags and `SOURCE_DATE_EPOCH`: when it
+is the key of the last build and that build's outputs are on disk as its manifest lists them,
+nothing is read or written again.
 
 Entries are sealed with an HMAC whose key lives in the user's own cache folder
 (`$XDG_CACHE_HOME/ledger/cache-key`, mode 0600), never in the project: a cache that was
@@ -170,6 +173,20 @@ class BuildCache:
             "published_at": doc.published_at, "origin": doc.date_origin,
             "tz": str(doc.tz), "language": doc.language, "publisher": doc.publisher,
             "url": doc.url, "title": doc.title})
+
+    def load_similarities(self, context: str) -> dict[tuple[str, str], float]:
+        """The copy similarities an earlier build counted under this reading context."""
+        if not self.enabled:
+            return {}
+        found = self._read(self.folder / "similarities")
+        if not isinstance(found, dict) or found.get("context") != context:
+            return {}
+        pairs = found.get("pairs")
+        return pairs if isinstance(pairs, dict) else {}
+
+    def store_similarities(self, context: str, pairs: dict[tuple[str, str], float]) -> None:
+        if self.enabled:
+            self._write(self.folder / "similarities", {"context": context, "pairs": pairs})
 
     def _entry(self, key: str) -> Path:
         return self.folder / "figures" / key[:2] / key

@@ -1,7 +1,7 @@
 """Reading documents on a Dask cluster, when one machine is not enough.
 
-Public surface: `read_on_cluster(documents, context, address, progress)` returns the same
-`Figures` a local build reads, in the same order.
+Public surface: `read_on_cluster(documents, context, address, progress, meanwhile)` returns
+the same `Figures` a local build reads, in the same order.
 
 `address` is a running scheduler (`tcp://HOST:PORT`) or `local`, which starts a
 `LocalCluster` of one single-threaded process per core here. The reading context (rules,
@@ -53,9 +53,13 @@ def _client(address: str) -> Any:
 
 
 def read_on_cluster(documents: list[Document], context: Context, address: str,
-                    progress: Callable[[int, int], None] | None = None) -> Figures:
-    """Extract and normalise every document on the cluster's workers."""
+                    progress: Callable[[int, int], None] | None = None,
+                    meanwhile: Callable[[], None] | None = None) -> Figures:
+    """Extract and normalise every document on the cluster's workers; `meanwhile()` runs
+    here while they read."""
     if not documents:
+        if meanwhile is not None:
+            meanwhile()
         return Figures()
     client = _client(address)
     try:
@@ -67,6 +71,8 @@ def read_on_cluster(documents: list[Document], context: Context, address: str,
         futures = [client.submit(read_run, documents[a:b], shared, pure=False)
                    for a, b in parts]
         sizes = {f.key: b - a for f, (a, b) in zip(futures, parts, strict=True)}
+        if meanwhile is not None:
+            meanwhile()
         done = 0
         for future in as_completed(futures):
             done += sizes[future.key]

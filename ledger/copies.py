@@ -14,8 +14,9 @@ dateline lowers the overlap only a little.
 
 Public surface: `fingerprint(text)` (a document's shingles and MinHash signature, computed
 where the document is read and kept in the build cache) and `find_copies(documents,
-fingerprints)`, which returns the `Copies`: for each document its cluster (named by the
-cluster's first document) and the clusters of two or more.
+fingerprints, measured)`, which returns the `Copies`: for each document its cluster (named
+by the cluster's first document) and the clusters of two or more. A rebuild passes the
+similarities an earlier build counted, so only pairs with a changed document are counted.
 """
 
 from __future__ import annotations
@@ -89,11 +90,18 @@ def _estimate(a: tuple[int, ...], b: tuple[int, ...]) -> float:
     return sum(x == y for x, y in zip(a, b, strict=True)) / len(a)
 
 
-def find_copies(documents: list[Document],
-                fingerprints: dict[str, Fingerprint] | None = None) -> Copies:
-    """Clusters of documents that are copies of one text (by COPY_SIMILARITY);
-    `fingerprints` holds those already computed, by path."""
+Measured = dict[tuple[str, str], float]
+"""Exact similarities already counted, by the pair of the texts' sha256 (in order)."""
+
+
+def find_copies(documents: list[Document], fingerprints: dict[str, Fingerprint] | None = None,
+                measured: Measured | None = None) -> Copies:
+    """Clusters of documents that are copies of one text (by COPY_SIMILARITY).
+    `fingerprints` holds those already computed, by path; `measured` the exact similarities
+    counted by an earlier build (the pairs counted now are added to it)."""
     known = fingerprints or {}
+    measured = {} if measured is None else measured
+    text_of = {d.path: d.text_sha256 for d in documents}
     prints = {d.path: known.get(d.path) or fingerprint(d.text) for d in documents}
     buckets: dict[tuple[int, tuple[int, ...]], list[str]] = defaultdict(list)
     signatures: dict[str, tuple[int, ...]] = {}
@@ -120,9 +128,13 @@ def find_copies(documents: list[Document],
         return path
 
     def similarity(a: str, b: str) -> float:
-        first, second = shingles(a), shingles(b)
-        common = len(first & second)
-        return common / (len(first) + len(second) - common)
+        pair = (min(text_of[a], text_of[b]), max(text_of[a], text_of[b]))
+        value = measured.get(pair)
+        if value is None:
+            first, second = shingles(a), shingles(b)
+            common = len(first & second)
+            value = measured[pair] = common / (len(first) + len(second) - common)
+        return value
 
     copies = Copies()
     candidates: set[tuple[str, str]] = set()

@@ -15,7 +15,7 @@ from ledger.places import Gazetteer
 from ledger.rates import RateBook
 from ledger.rules import ExpectedFact, Rule, RuleBook
 from ledger.sources import Document, Segment
-from ledger.text import normalise_text, sentence_spans
+from ledger.text import normalise_text
 
 
 @dataclass
@@ -36,7 +36,7 @@ def example_facts(rule: Rule, index: int, context: ExampleContext) -> list[Fact]
     day = date.fromisoformat(example.date)
     doc = Document(path=f"{rule.id}::{example.name}", file_sha256="", text=text, published=day,
                    published_at=None, date_origin="example", language=rule.spec.language,
-                   segments=[Segment(0, len(text), day)], sentences=sentence_spans(text))
+                   segments=[Segment(0, len(text), day)])
     matches = extract([doc], RuleBook(rules=[rule]))
     facts, _ = normalise(matches, context.rates, context.gazetteer)
     return facts

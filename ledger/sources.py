@@ -73,7 +73,6 @@ class Document:
     title: str = ""
     tz: tzinfo | None = None
     segments: list[Segment] = field(default_factory=list)
-    sentences: list[tuple[int, int]] = field(default_factory=list)
     masked: list[tuple[int, int]] = field(default_factory=list)
     page_starts: tuple[int, ...] = ()
     """Where each page begins in `text` (PDF); empty for formats without pages."""
@@ -83,6 +82,12 @@ class Document:
     @cached_property
     def text_sha256(self) -> str:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    @cached_property
+    def sentences(self) -> list[tuple[int, int]]:
+        """The sentences as (start, end) offsets, found when first asked for (where the
+        document is read: in a worker when a build runs several)."""
+        return sentence_spans(self.text)
 
     @cached_property
     def _segment_starts(self) -> list[int]:
@@ -355,7 +360,6 @@ def read_document(path: Path, rel: str, shown: str, meta: CatalogueRow | None,
         tables=extracted.tables,
     )
     doc.segments = _segments(text, published, body_start)
-    doc.sentences = sentence_spans(text)
     return doc, diags
 
 

@@ -37,6 +37,8 @@ _WORDS = re.compile(
     r"|\b(?:dos|tres|cuatro|cinco|siete|ocho|nueve|diez|cien|mil|millón|millones|deux|trois"
     r"|quatre|cinq|sept|huit|neuf|dix|cent|mille)\b",
     re.IGNORECASE)
+_WORDS_LOWER = re.compile(_WORDS.pattern)
+"""_WORDS for lower-case text."""
 _ORDINAL_AFTER = re.compile(r"(?:st|nd|rd|th)\b|-?(?:й|я|е|го|му|м|ю)(?!\w)", re.IGNORECASE)
 _PERCENT_AFTER = re.compile(r"\s?(?:%|per\s?cent\b|percent\b|процент|п\.п\.)", re.IGNORECASE)
 _DURATION_AFTER = re.compile(
@@ -114,8 +116,11 @@ def find_unread(documents: list[Document], facts: list[Fact],
         spans = _merged(covered.get(doc.path, []) + list(doc.masked))
         starts = [s for s, _ in spans]
         text = doc.text
-        found = sorted({m.span() for pattern in (_NUMBER, _WORDS)
-                        for m in pattern.finditer(text)})
+        lowered = text.lower()  # faster to search than with IGNORECASE; where a letter
+        same = len(lowered) == len(text)  # lowers to two, offsets would move: search as is
+        found = sorted({m.span() for m in _NUMBER.finditer(text)} | {
+            m.span() for m in (_WORDS_LOWER.finditer(lowered) if same
+                               else _WORDS.finditer(text))})
         last_end = -1
         for start, end in found:
             i = bisect.bisect_right(starts, start) - 1  # the last covered span starting here

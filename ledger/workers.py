@@ -8,7 +8,8 @@ in the same order, whatever the number of processes (tests compare the bytes).
 Workers are forked: they inherit the loaded rule book, rate tables and gazetteer instead of
 loading and compiling them again. Where fork is not available the work runs in this process.
 
-Public surface: `read_figures(documents, context, jobs, progress)` returns a `Figures`;
+Public surface: `read_figures(documents, context, jobs, progress, meanwhile)` returns a
+`Figures` (and runs `meanwhile`, this process's own work, while the workers read);
 `in_background(function, *args)` runs one function in a forked process beside this one (the
 build renders the workbook so while it renders the other outputs);
 `runs(documents, count)` and `read_run(documents, context)` serve a cluster (ledger.cluster).
@@ -27,7 +28,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
-from ledger.copies import Fingerprint, fingerprint
+from ledger.copies import Fingerprint
 from ledger.extract import extract, prepare
 from ledger.findings import Finding
 from ledger.languages import base_language
@@ -111,7 +112,6 @@ def _read(documents: list[Document], context: Context,
         figures.rejected)
     figures.unread = find_unread(documents, figures.facts, figures.rejected,
                                  context.rulebook.hinted)
-    figures.fingerprints = {d.path: fingerprint(d.text) for d in documents}
     return figures
 
 
@@ -156,18 +156,27 @@ def runs(documents: list[Document], count: int) -> list[tuple[int, int]]:
 
 
 def read_figures(documents: list[Document], context: Context, jobs: int = 1,
-                 progress: Callable[[int, int], None] | None = None) -> Figures:
+                 progress: Callable[[int, int], None] | None = None,
+                 meanwhile: Callable[[], None] | None = None) -> Figures:
     """Extract and normalise every document, on `jobs` processes; `progress(done, total)`
-    hears of the documents read."""
+    hears of the documents read. `meanwhile()` is this process's own share of the work: it
+    runs while the workers read (or first, where there are none)."""
     global _SHARED
     methods = multiprocessing.get_all_start_methods()
     jobs = min(jobs, len(documents) // MIN_DOCUMENTS_PER_JOB)
     if jobs <= 1 or "fork" not in methods:
+        if meanwhile is not None:
+            meanwhile()
         return _read(documents, context, progress)
     prepare(context.rulebook, {base_language(d.language) for d in documents})
     context.gazetteer.mentions("")  # compiles the gazetteer's pattern
-    spans = runs(documents, jobs * CHUNKS_PER_JOB)
-    figures = Figures()
+    # The first document is read here, before the fork: the state the pattern engines build
+    # as they match and the rate tables loaded on first use are then inherited by every
+    # worker instead of built again in each (about a second a worker).
+    figures = _read(documents[:1], context)
+    if progress is not None:
+        progress(1, len(documents))
+    spans = [(a + 1, b + 1) for a, b in runs(documents[1:], jobs * CHUNKS_PER_JOB)]
     _SHARED = (documents, context)
     gc.freeze()  # the workers' collections then leave the inherited objects (and pages) alone
     # A stop that arrives while the workers are forked would be raised inside Python's fork
@@ -176,7 +185,10 @@ def read_figures(documents: list[Document], context: Context, jobs: int = 1,
     try:
         with multiprocessing.get_context("fork").Pool(jobs, initializer=_default_signals) as pool:
             signal.pthread_sigmask(signal.SIG_SETMASK, held)
-            for (_, end), part in zip(spans, pool.imap(_read_run, spans), strict=True):
+            parts = pool.imap(_read_run, spans)
+            if meanwhile is not None:
+                meanwhile()
+            for (_, end), part in zip(spans, parts, strict=True):
                 figures.extend(part)
                 if progress is not None:
                     progress(end, len(documents))

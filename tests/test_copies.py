@@ -33,6 +33,20 @@ def test_wire_copies_and_rewrites_are_told_apart() -> None:
     assert copies.of("wire.txt") == copies.of("repost.txt") != copies.of("other.txt")
 
 
+def test_similarities_counted_before_are_taken_and_new_ones_kept() -> None:
+    """A rebuild passes what the last build counted: only pairs with a changed text are
+    counted again (the pair's key is the two texts' sha256, so a changed text is a new pair)."""
+    story = ("Some 1,200 people returned to the city over the past day, the command said. "
+             "Schools in three districts reopened on Monday with help from aid groups. ") * 3
+    docs = [_doc("wire.txt", story), _doc("repost.txt", "NEWS - " + story + " More.")]
+    measured: dict[tuple[str, str], float] = {}
+    assert find_copies(docs, measured=measured).clusters == [["repost.txt", "wire.txt"]]
+    pair = tuple(sorted(d.text_sha256 for d in docs))
+    assert list(measured) == [pair] and measured[pair] >= 0.7
+    measured[pair] = 0.1  # taken as counted: no exact count again
+    assert find_copies(docs, measured=measured).clusters == []
+
+
 def _points(result: BuildResult) -> set[tuple[str, str, str, str, float]]:
     return {(o.indicator, o.place, o.kind, o.as_of, o.value) for o in result.observations}
 

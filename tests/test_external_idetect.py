@@ -18,7 +18,7 @@ from ledger.normalise import normalise
 from ledger.numbers import parse_quantity, quantity_block
 from ledger.rules import compile_pattern
 from ledger.sources import Document, Segment
-from ledger.text import normalise_text, sentence_spans
+from ledger.text import normalise_text
 
 GOLD = SHARED / "external" / "idetect-d4d" / "idetect_test_nlp.derived.csv"
 
@@ -65,7 +65,7 @@ def test_idetect_gold_quantities_are_found() -> None:
         day = date(2017, 1, 1)
         doc = Document(path=row["excerpt_id"], file_sha256="", text=text, published=day,
                        published_at=None, date_origin="idetect",
-                       segments=[Segment(0, len(text), day)], sentences=sentence_spans(text))
+                       segments=[Segment(0, len(text), day)])
         facts, _ = normalise(extract([doc], book), context.rates, context.gazetteer)
         if any(gold in (f.value, f.high) for f in facts):  # a range's gold may be either end
             found += 1

@@ -149,6 +149,18 @@ def test_unread_numbers_say_why(make_project: MakeProject) -> None:
     assert result.unread[0] == likely[0]  # the likely figures come first
 
 
+def test_number_words_are_found_at_their_offsets_whatever_the_letters_before(
+        make_project: MakeProject) -> None:
+    """Number words are searched in lower case; a letter that lowers to two (the Turkish
+    capital İ) must not move the offsets of what follows."""
+    for lead in ("Izmir office: ", "İzmir office: "):
+        text = lead + "Twenty buses stood at the depot and THIRTY more were on the road.\n"
+        result = _build(make_project, {"sources/a.txt": text})
+        found = {u.text for u in result.unread} | {text[f.char_start:f.char_end]
+                                                   for f in result.facts}
+        assert {"Twenty", "THIRTY"} <= found, (lead, found)
+
+
 def test_unread_csv_the_workbook_sheet_and_the_manifest_share(make_project: MakeProject) -> None:
     project = make_project({"sources/a.txt": "Some 300 people fled on 4 May. 20 were hurt.\n"})
     assert main(["build", str(project), "-q"]) == 0

@@ -83,8 +83,8 @@ class StreamedRows:
 
     def append(self, values: Iterable[Any], styles: Iterable[int]) -> int:
         """Write a row: text as inline strings, numbers and dates as numbers (an infinite
-        number as text), None and empty text as no cell; `styles` gives each cell's style index (0: none). Returns the row's
-        number."""
+        number as text), None and empty text as no cell; `styles` gives each cell's style
+        index (0: none). Returns the row's number."""
         self.count += 1
         row = self.count
         parts = [f'<row r="{row}">']
