@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +52,13 @@ from ledger.render.tables import (
     unread_row,
 )
 from ledger.render.xlsx import render_workbook
-from ledger.rules import RuleBook, builtin_rules_dir, load_rulebook
+from ledger.rules import (
+    RuleBook,
+    builtin_rules_dir,
+    load_rulebook,
+    trust_patterns,
+    valid_patterns,
+)
 from ledger.sheets import table_facts
 from ledger.sources import Document, read_sources
 from ledger.speakers import Parties
@@ -150,7 +157,7 @@ def _read_with_cache(texts: list[Document], context: Context, jobs: int,
             known[doc.path] = found
     todo = [d for d in texts if d.path not in known]
     prints = {path: part.fingerprints[path] for path, part in known.items()}
-    measured = cache.load_similarities(reading)
+    measured = cache.load_kept("similarities", reading)
     found_copies: list[Copies] = []
 
     def find_copies_here() -> None:
@@ -169,7 +176,7 @@ def _read_with_cache(texts: list[Document], context: Context, jobs: int,
             cache.store_figures(keys[doc.path], part)
     if cache.enabled:
         current = {d.text_sha256 for d in texts}
-        cache.store_similarities(reading, {
+        cache.store_kept("similarities", reading, {
             pair: value for pair, value in sorted(measured.items())
             if pair[0] in current and pair[1] in current})
     cache.prune()
@@ -197,8 +204,11 @@ def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None
                                     max_bytes=int(config.max_document_mb * 1_000_000),
                                     ocr=ocr)
     diagnostics += found
+    patterns_context = context_key({"re2": package_version("google-re2")})
+    trust_patterns(set(cache.load_kept("patterns", patterns_context)))
     rulebook, found = project_rulebook(project, config.builtin_rules)
     diagnostics += found
+    cache.store_kept("patterns", patterns_context, dict.fromkeys(sorted(valid_patterns())))
     if not rulebook.rules and not has_errors(diagnostics):
         diagnostics.append(error("rules", "R006", "no rules: enable the built-in library or "
                                  "add rule files to PROJECT/rules/"))
@@ -257,12 +267,15 @@ def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None
     beside = (jobs is None or jobs > 1) and len(facts) >= BACKGROUND_WORKBOOK_FACTS
     with (in_background(_workbook_and_tables, report, moment, document_of) if beside
           else _here(_workbook_and_tables, report, moment, document_of)) as rendered:
+        articles_context = f"{reading} {config.report_locale}"
+        articles = cache.load_kept("articles", articles_context)
         files = {
-            **render_html(report, config.report_locale, __version__),
+            **render_html(report, config.report_locale, __version__, articles),
             "facts.hxl.csv": render_hxl(report),
             "ledger.sqlite": render_database(report),
         }
         files.update(rendered())
+    cache.store_kept("articles", articles_context, articles)
     files["datapackage.json"] = render_datapackage(files, report, moment)
     files["manifest.json"] = _manifest(
         inputs, files, moment, rule_library,

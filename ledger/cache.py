@@ -1,16 +1,17 @@
 """Incremental builds: what a build can take from the last one, kept in `PROJECT/.ledger/`.
 
 Public surface: `BuildCache(project, enabled)` with `build_key`, `unchanged`, `load_result`,
-`store_result`, `figures_key`, `load_figures`, `store_figures`, `load_similarities`,
-`store_similarities` and `prune`; `CACHE_FOLDER`.
+`store_result`, `figures_key`, `load_figures`, `store_figures`, `load_kept`, `store_kept`
+and `prune`; `CACHE_FOLDER`.
 
-Three things are kept. Per document, the figures read from it (facts, findings, rejected
+Three kinds of things are kept. Per document, the figures read from it (facts, findings, rejected
 figures, unread numbers, the fingerprint copies are found by), keyed by the document's bytes
 and catalogue data and by everything else that shapes them: the tool itself (every file of the
 package), the rule and lexicon files, the rate tables, the gazetteer, the parties, the settings
-and `--ocr`. A rebuild reads again only documents whose key changed. The exact copy
-similarities counted between documents, by the pair of their texts, so a rebuild counts only
-the pairs with a changed document. And for the whole build, a key over every file of the
+and `--ocr`. A rebuild reads again only documents whose key changed. What a rebuild need not
+redo for unchanged parts: the exact copy similarities counted between documents, by the pair
+of their texts, and the HTML articles of observations, by what they show. And for the whole
+build, a key over every file of the
 project (the output folder and this cache aside), the flags and `SOURCE_DATE_EPOCH`: when it
 is the key of the last build and that build's outputs are on disk as its manifest lists them,
 nothing is read or written again.
@@ -141,8 +142,7 @@ class BuildCache:
         """Whether the last build had this key and its outputs are on disk unedited."""
         if not self.enabled:
             return False
-        last = self._read(self.folder / "last-build")
-        if not isinstance(last, dict) or last.get("key") != key:
+        if self._read(self.folder / "last-build-key") != key:
             return False
         try:
             manifest = json.loads((out / "manifest.json").read_text("utf-8"))
@@ -156,12 +156,15 @@ class BuildCache:
                    for name, digest in listed.items())
 
     def load_result(self) -> Any | None:
-        last = self._read(self.folder / "last-build") if self.enabled else None
-        return last.get("result") if isinstance(last, dict) else None
+        return self._read(self.folder / "last-build") if self.enabled else None
 
     def store_result(self, key: str, result: Any) -> None:
+        """Keep the build's result, and its key apart (a rebuild reads the small key first,
+        the result only when nothing changed)."""
         if self.enabled:
-            self._write(self.folder / "last-build", {"key": key, "result": result})
+            (self.folder / "last-build-key").unlink(missing_ok=True)  # no key without result
+            self._write(self.folder / "last-build", result)
+            self._write(self.folder / "last-build-key", key)
 
     # --- per document ----------------------------------------------------------------------
 
@@ -174,19 +177,20 @@ class BuildCache:
             "tz": str(doc.tz), "language": doc.language, "publisher": doc.publisher,
             "url": doc.url, "title": doc.title})
 
-    def load_similarities(self, context: str) -> dict[tuple[str, str], float]:
-        """The copy similarities an earlier build counted under this reading context."""
+    def load_kept(self, name: str, context: str) -> dict[Any, Any]:
+        """What an earlier build kept under `name` (the copy similarities, the rendered
+        articles), when it was kept under the same context; else empty."""
         if not self.enabled:
             return {}
-        found = self._read(self.folder / "similarities")
+        found = self._read(self.folder / name)
         if not isinstance(found, dict) or found.get("context") != context:
             return {}
-        pairs = found.get("pairs")
-        return pairs if isinstance(pairs, dict) else {}
+        kept = found.get("kept")
+        return kept if isinstance(kept, dict) else {}
 
-    def store_similarities(self, context: str, pairs: dict[tuple[str, str], float]) -> None:
+    def store_kept(self, name: str, context: str, kept: dict[Any, Any]) -> None:
         if self.enabled:
-            self._write(self.folder / "similarities", {"context": context, "pairs": pairs})
+            self._write(self.folder / name, {"context": context, "kept": kept})
 
     def _entry(self, key: str) -> Path:
         return self.folder / "figures" / key[:2] / key

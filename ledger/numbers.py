@@ -103,15 +103,15 @@ RU_SCALES = {form: value for value, forms in (
     (1_000_000_000, "миллиард миллиарда миллиардов миллиардам миллиардами млрд. млрд"),
 ) for form in forms.split()}
 
-_WORD = "|".join(sorted([*UNITS, *TENS, "half"], key=len, reverse=True))
+_WORD = "|".join(sorted([*UNITS, *TENS, "half"], key=lambda w: (-len(w), w)))
 _SCALE_WORD = ("hundred|thousand|million|billion|trillion|dozens|dozen|lakhs|lakh|crores|crore"
                "|dozs|doz|dzs|dz")
 _SCALE_ABBREVIATION = "mln|mn|mm|bln|bn|tln|dzs|dz|dozs|doz|k|m|b"
-_RU_WORD = "|".join(sorted(RU_WORDS, key=len, reverse=True))
-_RU_SCALE = "|".join(re.escape(w) for w in sorted(RU_SCALES, key=len, reverse=True))
+_RU_WORD = "|".join(sorted(RU_WORDS, key=lambda w: (-len(w), w)))
+_RU_SCALE = "|".join(re.escape(w) for w in sorted(RU_SCALES, key=lambda w: (-len(w), w)))
 QUALIFIER = "|".join(
     re.escape(q).replace(r"\ ", r"\s+")
-    for q in sorted({q for qs in QUALIFIERS.values() for q in qs}, key=len, reverse=True)
+    for q in sorted({q for qs in QUALIFIERS.values() for q in qs}, key=lambda w: (-len(w), w))
 )
 _DIGITS = (r"\d{1,3}(?:[ \x{a0}\x{202f}\x{2009}]\d{3})+(?:[.,]\d+)?"  # spaces group by three
            r"|\d+(?:[.,'’]\d+)*|\.\d+")
@@ -134,7 +134,7 @@ _SCALE_SPACE = r"(?:[ \t\x{a0}\x{202f}]{0,2}|[ \t]*\n[ \t]*)"
 
 def _alternation(phrases: Iterable[str]) -> str:
     return "|".join(re.escape(q).replace(r"\ ", r"\s+")
-                    for q in sorted(set(phrases), key=len, reverse=True))
+                    for q in sorted(set(phrases), key=lambda w: (-len(w), w)))
 
 
 def _english(phrase: str) -> bool:

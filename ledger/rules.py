@@ -301,11 +301,50 @@ _OPTIONS.max_mem = 64 << 20
 _OPTIONS.log_errors = False
 
 
+_VALID: set[str] = set()
+"""Patterns RE2 compiled without complaint: in this process, or in an earlier build whose
+cache says so (`trust_patterns`)."""
+
+
+class LazyPattern:
+    """A pattern RE2 is known to accept, compiled on first use: most patterns of a rebuild
+    that reads a few documents are never needed, and compiling them all is most of start-up."""
+
+    __slots__ = ("_compiled", "pattern")
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+        self._compiled: Any = None
+
+    def __getattr__(self, name: str) -> Any:  # everything but `pattern`: the compiled RE2's
+        if self._compiled is None:
+            self._compiled = re2.compile(self.pattern, options=_OPTIONS)
+        return getattr(self._compiled, name)
+
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        return LazyPattern, (self.pattern,)
+
+
 @lru_cache(maxsize=4096)
 def compile_pattern(pattern: str) -> Any:
     """Compile an expanded pattern with RE2 (case-insensitive, Unicode, linear time); the
-    same pattern is compiled once per process."""
-    return re2.compile(pattern, options=_OPTIONS)
+    same pattern is compiled once per process. A pattern known valid (`trust_patterns`) is
+    compiled when first used."""
+    if pattern in _VALID:
+        return LazyPattern(pattern)
+    compiled = re2.compile(pattern, options=_OPTIONS)
+    _VALID.add(pattern)
+    return compiled
+
+
+def trust_patterns(patterns: set[str]) -> None:
+    """Patterns an earlier build compiled (its cache, under the same tool and RE2)."""
+    _VALID.update(patterns)
+
+
+def valid_patterns() -> set[str]:
+    """Every pattern known valid in this process."""
+    return set(_VALID)
 
 
 def _re2_problem(exc: Exception) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import jinja2
 import pytest
 from conftest import copy_example
 
@@ -61,11 +62,28 @@ def test_after_one_change_only_that_document_is_read_and_the_bytes_are_a_cold_bu
     feed = project / "sources" / "feed-2020-11-25.txt"
     feed.write_text(feed.read_text("utf-8").replace("1,970", "1,975"), "utf-8")
     read = _reading(monkeypatch)
+    articles = _articles_rendered(monkeypatch)
     warm = build(project, None)
     assert read == ["feed-2020-11-25.txt"]
+    assert 0 < len(articles) < len(warm.observations)  # the others were kept from the last build
     cold = build(project, project / "cold", use_cache=False)
     assert _outputs(warm.out) == _outputs(cold.out)
     assert any(f.value == 1975 for f in warm.facts)
+
+
+def _articles_rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The observations whose HTML article each build renders, recorded."""
+    rendered: list[str] = []
+    original = jinja2.Template.render
+
+    def recording(self: jinja2.Template, *args: object, **kwargs: object) -> str:
+        observation = kwargs.get("o")
+        if observation is not None:
+            rendered.append(observation.observation_id)  # type: ignore[attr-defined]
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Template, "render", recording)
+    return rendered
 
 
 def _touch_catalogue(project: Path) -> None:

@@ -293,8 +293,12 @@ def _finding_bytes(finding: Finding) -> int:
     return 300 + len(finding.message) * 2 + 60 * len(finding.fact_ids)
 
 
-def render_html(report: Report, locale: str, version: str) -> dict[str, bytes]:
-    """Every page of the HTML report, by file name."""
+def render_html(report: Report, locale: str, version: str,
+                articles: dict[str, str] | None = None) -> dict[str, bytes]:
+    """Every page of the HTML report, by file name. `articles` holds the observations'
+    articles an earlier build rendered, by a key over everything one shows (its observation,
+    statements, the templates and the locale): those are taken, not rendered again, and the
+    articles of this build replace its content."""
     env = template_environment(locale)
     style = (builtin_dir("reports") / "summary.css").read_text("utf-8")
     script = (builtin_dir("reports") / "ledger.js").read_text("utf-8")
@@ -308,11 +312,23 @@ def render_html(report: Report, locale: str, version: str) -> dict[str, bytes]:
     stems = indicator_stems(by_indicator)
     views_of = _statements(report)
     article = env.get_template("observation.html.j2")
+    earlier = articles if articles is not None else {}
+    shown: dict[str, str] = {}
+    templates = _templates_key(locale)
+
+    def article_of(obs: Observation) -> Markup:
+        views = views_of[obs.observation_id]
+        key = hashlib.sha256(f"{templates}{obs!r}{views!r}".encode()).hexdigest()
+        html = earlier.get(key)
+        if html is None:
+            html = article.render(o=obs, statements=views)
+        shown[key] = html
+        return Markup(html)
+
     pages_of: dict[str, tuple[list[str], list[list[tuple[Observation, Markup]]]]] = {}
     page_of: dict[str, str] = {}
     for indicator, observations in sorted(by_indicator.items()):
-        rendered = [(obs, Markup(article.render(o=obs, statements=views_of[obs.observation_id])))
-                    for obs in observations]
+        rendered = [(obs, article_of(obs)) for obs in observations]
         chunks = paginate(rendered, lambda pair: len(pair[1].encode()) + 700, PAGE_BYTES)
         names = page_names(stems[indicator], len(chunks))
         pages_of[indicator] = (names, chunks)
@@ -373,4 +389,16 @@ def render_html(report: Report, locale: str, version: str) -> dict[str, bytes]:
         names = page_names(stem, len(pages_))
         for number, (name, items) in enumerate(zip(names, pages_, strict=True), 1):
             render(name, template, pages=names, page_number=number, **{key: items})
+    if articles is not None:
+        articles.clear()
+        articles.update(shown)
     return files
+
+
+def _templates_key(locale: str) -> str:
+    """A key over the report templates, their texts and the locale."""
+    digest = hashlib.sha256(locale.encode())
+    for path in sorted(builtin_dir("reports").iterdir()):
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()

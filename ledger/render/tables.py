@@ -82,21 +82,22 @@ def unread_row(unread: Unread, line: int) -> dict[str, object]:
     return row
 
 
+def _cell(value: object) -> str:
+    """A value as CSV text: numbers by `number`, true/false, free text defused."""
+    if type(value) is str:  # the common cases first, by exact type
+        return defuse(value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):  # numpy's numbers too
+        return number(value)
+    return defuse(str(value))
+
+
 def to_csv(columns: tuple[str, ...], rows: list[dict[str, object]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
-    for row in rows:
-        cells = []
-        for column in columns:
-            value = row.get(column)
-            if value is None:
-                cells.append("")
-            elif isinstance(value, (int, float)) and not isinstance(value, bool):
-                cells.append(number(value))
-            elif isinstance(value, bool):
-                cells.append("true" if value else "false")
-            else:
-                cells.append(defuse(str(value)))
-        writer.writerow(cells)
+    writer.writerows([_cell(row.get(column)) for column in columns] for row in rows)
     return out.getvalue().encode("utf-8")

@@ -159,26 +159,29 @@ def _sheet(ws: Any, name: str, columns: Sequence[Column], rows: Iterable[list[An
     quoted_styles = [out.style(alignment=WRAP if c.wrap else None, quote=True)
                      for c in columns]
     number_styles = [out.style(c.fmt) if c.fmt else 0 for c in columns]
+    link_styles = {False: out.style(font=LINK_FONT), True: out.style(font=LINK_FONT, quote=True)}
+    format_styles: dict[str, int] = {}  # by number format (openpyxl's style keys hash slowly)
     for index, values in enumerate(rows):
         fmts = formats(index) if formats else None
         linked = dict(links(index)) if links else {}
         cells: list[Any] = []
         styles: list[int] = []
         for col, value in enumerate(values):
+            risky = False
             if isinstance(value, str):
                 value = safe_text(value)
                 risky = value.startswith(_FORMULA_START)
                 style = quoted_styles[col] if risky else text_styles[col]
-                if col + 1 in linked:
-                    style = out.style(font=LINK_FONT, quote=risky)
             elif value is None:
                 style = 0
             elif fmts and fmts[col]:
-                style = out.style(fmts[col])
+                style = format_styles.get(fmts[col], -1)
+                if style < 0:
+                    style = format_styles[fmts[col]] = out.style(fmts[col])
             else:
                 style = number_styles[col]
-            if col + 1 in linked and not isinstance(value, str):
-                style = out.style(font=LINK_FONT)
+            if col + 1 in linked:
+                style = link_styles[risky]
             cells.append(value)
             styles.append(style)
         row = out.append(cells, styles)
