@@ -4,8 +4,8 @@ Builds a corpus of at least --mb megabytes by repeating the example project's do
 (each copy a separate document), then times reading, extraction (rule matching) and
 normalisation (numbers, places, periods, rates) separately in one process, after a start-up
 that loads the rules and lexicons and compiles the pattern sets (reported apart: it is paid
-once a build); then both together as a build runs them, on --jobs processes (default: every
-processor). Run from the repository root:
+once a build); then all of a document's reading as a build runs it (extract, normalise and
+the unread numbers) on --jobs processes (default: every processor). Run from the repository root:
 
     .venv/bin/python benchmarks/extraction.py [--mb 5]
 """
@@ -83,8 +83,8 @@ def main() -> None:
     print(f"normalise: {normalise_s:6.2f} s  {mb / normalise_s:6.2f} MB/s  ({len(facts):,} facts)")
     total = extract_s + normalise_s
     print(f"one process (extract + normalise): {mb / total:.2f} MB/s")
-    print(f"extraction throughput (extract + normalise, --jobs {args.jobs} as a build runs "
-          f"them): {mb / parallel_s:.2f} MB/s")
+    print(f"reading as a build runs it (extract, normalise and the unread numbers, --jobs "
+          f"{args.jobs}): {mb / parallel_s:.2f} MB/s")
 
 
 if __name__ == "__main__":

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import jinja2
 import pytest
+import re2
 from conftest import copy_example
 
 from ledger import build as build_module
 from ledger.build import build
 from ledger.cli import main
+from ledger.rules import LazyPattern, compile_pattern, trust_patterns
 
 
 @pytest.fixture
@@ -134,3 +136,15 @@ def test_no_cache_builds_cold_and_leaves_the_cache_alone(project: Path,
     assert main(["build", str(project), "-q", "--no-cache"]) == 0
     assert len(read) >= 4
     assert os.listdir(project / ".ledger")
+
+
+def test_patterns_an_earlier_build_compiled_are_compiled_when_first_used() -> None:
+    """A rebuild trusts the patterns its cache says RE2 accepted and compiles each when a
+    document needs it; a pattern never seen is still compiled (and refused) at once."""
+    known = r"(?P<count>\d+)\s+(?:tents|tarpaulins)\s+(?:reached|arrived)"
+    trust_patterns({known})
+    lazy = compile_pattern(known)
+    assert isinstance(lazy, LazyPattern)
+    assert lazy.search("yesterday 40 tents arrived").group("count") == "40"
+    with pytest.raises(re2.error):
+        compile_pattern(r"(?P<count>\d+\s+(?:blankets")  # never compiled: checked now
