@@ -32,7 +32,7 @@ from ledger.findings import Finding
 from ledger.languages import register_folder
 from ledger.lexicon import builtin_lexicon_dir, hint_patterns, lexicon_rules, load_lexicons
 from ledger.normalise import Fact
-from ledger.outfolder import exclusive, write_outputs
+from ledger.outfolder import exclusive, staged_outputs
 from ledger.places import Gazetteer
 from ledger.rates import RateBook
 from ledger.reconcile import Observation, ReconcileSettings, reconcile
@@ -137,10 +137,9 @@ def _workbook_and_tables(report: Report, moment: datetime,
 
 
 @contextmanager
-def _here(function: Callable[..., Any], *args: Any) -> Iterator[Callable[[], Any]]:
-    """`in_background`'s shape for work done in this process."""
-    value = function(*args)
-    yield lambda: value
+def _later(function: Callable[..., Any], *args: Any) -> Iterator[Callable[[], Any]]:
+    """`in_background`'s shape for work done in this process, when its value is asked for."""
+    yield lambda: function(*args)
 
 
 def _read_with_cache(texts: list[Document], context: Context, jobs: int,
@@ -265,26 +264,28 @@ def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None
                           copies)
     document_of = {d.path: d for d in documents}
     beside = (jobs is None or jobs > 1) and len(facts) >= BACKGROUND_WORKBOOK_FACTS
-    with (in_background(_workbook_and_tables, report, moment, document_of) if beside
-          else _here(_workbook_and_tables, report, moment, document_of)) as rendered:
-        articles_context = f"{reading} {config.report_locale}"
-        articles = cache.load_kept("articles", articles_context)
-        files = {
-            **render_html(report, config.report_locale, __version__, articles),
-            "facts.hxl.csv": render_hxl(report),
-            "ledger.sqlite": render_database(report),
-        }
-        files.update(rendered())
+    articles_context = f"{reading} {config.report_locale}"
+    articles = cache.load_kept("articles", articles_context)
+    # Each output is written as soon as it is made, so they are never all in memory at once.
+    with staged_outputs(out) as staging, (
+            in_background(_workbook_and_tables, report, moment, document_of) if beside
+            else _later(_workbook_and_tables, report, moment, document_of)) as rendered:
+        for name, data in render_html(report, config.report_locale, __version__,
+                                      articles).items():
+            staging.put(name, data)
+        staging.put("facts.hxl.csv", render_hxl(report))
+        staging.put("ledger.sqlite", render_database(report))
+        for name, data in rendered().items():
+            staging.put(name, data)
+        staging.put("datapackage.json", render_datapackage(staging.written, report, moment))
+        staging.put("manifest.json", _manifest(
+            inputs, staging.written, moment, rule_library,
+            {"title": title, "policy": config.policy, "ocr": ocr,
+             "root": os.path.relpath(project.resolve(), out.resolve()).replace(os.sep, "/")},
+            diagnostics, {"facts": len(facts), "unread": len(unread),
+                          "likely_figures_unread": sum(1 for u in unread if u.likely),
+                          "read_share": read_share(len(facts), len(unread))}))
     cache.store_kept("articles", articles_context, articles)
-    files["datapackage.json"] = render_datapackage(files, report, moment)
-    files["manifest.json"] = _manifest(
-        inputs, files, moment, rule_library,
-        {"title": title, "policy": config.policy, "ocr": ocr,
-         "root": os.path.relpath(project.resolve(), out.resolve()).replace(os.sep, "/")},
-        diagnostics, {"facts": len(facts), "unread": len(unread),
-                      "likely_figures_unread": sum(1 for u in unread if u.likely),
-                      "read_share": read_share(len(facts), len(unread))})
-    write_outputs(out, files)
     return BuildResult(out, documents, facts, observations, findings, diagnostics, unread)
 
 
@@ -377,7 +378,8 @@ def _inputs(project: Path, documents: list[Document], rulebook: RuleBook, rates:
     return inputs
 
 
-def _manifest(inputs: list[dict[str, str]], files: dict[str, bytes], moment: datetime,
+def _manifest(inputs: list[dict[str, str]], written: dict[str, tuple[str, int]],
+              moment: datetime,
               rule_library: str, project: dict[str, str | bool],
               diagnostics: list[Diagnostic], reading: dict[str, float]) -> bytes:
     manifest = {
@@ -387,8 +389,8 @@ def _manifest(inputs: list[dict[str, str]], files: dict[str, bytes], moment: dat
         "project": project,
         "built_at": moment.isoformat() + "Z",
         "inputs": inputs,
-        "outputs": [{"path": name, "sha256": _sha256(data), "bytes": len(data)}
-                    for name, data in sorted(files.items())],
+        "outputs": [{"path": name, "sha256": sha256, "bytes": size}
+                    for name, (sha256, size) in sorted(written.items())],
         "reading": reading,
         "diagnostics": [d.format() for d in diagnostics],
     }

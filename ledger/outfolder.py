@@ -2,8 +2,8 @@
 file ledger did not write.
 
 Public surface: `OUTPUT_NAMES`, `is_output_name(name)`, `exclusive(out)` (a context manager
-holding the folder's lock), `write_outputs(out, files)` and, for one file,
-`write_atomically(path, data)`.
+holding the folder's lock), `staged_outputs(out)` (a context manager yielding a `Staging` to
+write outputs into as they are made) and, for one file, `write_atomically(path, data)`.
 
 - Outputs go to a temporary folder beside `out`, then one rename swaps it in: an interrupted
   build (Ctrl-C, SIGTERM, a full disk) leaves the previous outputs as they were. Temporary
@@ -143,8 +143,29 @@ def _previous_outputs(out: Path) -> set[str] | None:
         return None
 
 
-def write_outputs(out: Path, files: dict[str, bytes]) -> None:
-    """Write all files to a temporary folder, then swap it in for `out` in one rename."""
+class Staging:
+    """The temporary folder a build writes its outputs into as it makes them (so they need not
+    all be held in memory at once), with each output's sha256 and size."""
+
+    def __init__(self, out: Path, folder: Path) -> None:
+        self.out = out
+        self.folder = folder
+        self.written: dict[str, tuple[str, int]] = {}
+
+    def put(self, name: str, data: bytes) -> None:
+        """Write one output whole (synced to disk) and remember its hash and size."""
+        try:
+            with open(self.folder / name, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError as exc:
+            raise _problem(self.out, "O002", f"cannot write the outputs: {exc.strerror}; the "
+                                             "previous outputs, if any, are unchanged") from exc
+        self.written[name] = (_sha256(data), len(data))
+
+
+def _check_replaceable(out: Path) -> None:
     if out.is_symlink() or (out.exists() and not out.is_dir()):
         raise _problem(out, "O001", "output path exists and is not a folder")
     if out.exists():
@@ -156,6 +177,15 @@ def write_outputs(out: Path, files: dict[str, bytes]) -> None:
                 raise _problem(out, "O001", "refusing to replace a folder that holds files "
                                f"ledger did not write or that were edited since: "
                                f"{', '.join(foreign[:5])}; choose another --out")
+
+
+@contextlib.contextmanager
+def staged_outputs(out: Path) -> Iterator[Staging]:
+    """A temporary folder beside `out` to write the outputs into one by one; when the block
+    ends without an error it is swapped in for `out` in one rename, else removed. A folder
+    holding files ledger did not write (checked just before the swap) is refused (O001)."""
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise _problem(out, "O001", "output path exists and is not a folder")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
@@ -166,11 +196,16 @@ def write_outputs(out: Path, files: dict[str, bytes]) -> None:
         umask = os.umask(0)
         os.umask(umask)
         tmp.chmod(0o777 & ~umask)
-        for name, data in files.items():
-            with open(tmp / name, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
+        yield Staging(out, tmp)
+        _check_replaceable(out)
+        _swap_in(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _swap_in(tmp: Path, out: Path) -> None:
+    try:
         if out.exists():
             old = out.parent / f".{out.name}.old-{os.getpid()}"
             os.rename(out, old)
@@ -179,9 +214,5 @@ def write_outputs(out: Path, files: dict[str, bytes]) -> None:
         else:
             os.rename(tmp, out)
     except OSError as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
         raise _problem(out, "O002", f"cannot write the outputs: {exc.strerror}; the previous "
                                     "outputs, if any, are unchanged") from exc
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise

@@ -258,3 +258,25 @@ def test_a_rate_row_with_an_unquoted_thousands_comma_is_an_error(
     assert [d.format() for d in diagnostics] == [
         'rates/own.csv:2: error X001 row has 4 fields but the header has 3: quote a value '
         'that holds a comma ("1,000")']
+
+
+def test_a_failure_after_some_outputs_were_written_leaves_the_previous_ones(
+        make_project: MakeProject, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Outputs are written one by one as they are made, into a folder beside the output
+    folder: a build that fails half way (here, while making the database, after the HTML was
+    written) leaves the previous outputs byte for byte and no half-written folder."""
+    from ledger import build as build_module
+
+    project = make_project({"sources/feed.txt": FEED})
+    assert main(["build", str(project), "-q"]) == 0
+    before = {p.name: p.read_bytes() for p in (project / "build").iterdir()}
+    (project / "sources" / "feed.txt").write_text(FEED.replace("More than", "About"), "utf-8")
+
+    def failing(*args: object) -> bytes:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(build_module, "render_database", failing)
+    with pytest.raises(OSError):
+        build_module.build(project)
+    assert {p.name: p.read_bytes() for p in (project / "build").iterdir()} == before
+    assert sorted(p.name for p in project.iterdir()) == [".ledger", "build", "sources"]

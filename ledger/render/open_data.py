@@ -2,12 +2,11 @@
 Humanitarian Exchange Language tools) and `datapackage.json` (a Frictionless Data Package
 describing the CSV outputs: typed fields, each with its HXL tag, the sources and a licence).
 
-Public surface: `render_hxl(report)` and `render_datapackage(files, report, moment)`.
+Public surface: `render_hxl(report)` and `render_datapackage(written, report, moment)`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import datetime
 
@@ -105,19 +104,21 @@ def _field(name: str, hxl: dict[str, str]) -> dict[str, object]:
     return field
 
 
-def render_datapackage(files: dict[str, bytes], report: Report, moment: datetime) -> bytes:
-    """A Data Package for facts.csv, observations.csv and findings.csv."""
+def render_datapackage(written: dict[str, tuple[str, int]], report: Report,
+                       moment: datetime) -> bytes:
+    """A Data Package for facts.csv, observations.csv and findings.csv; `written` gives each
+    written file's sha256 and size."""
     resources = []
     for name, columns, hxl, title in (
             ("facts", FACT_COLUMNS, HXL_OF, "Figures, one row per statement in a source"),
             ("observations", OBSERVATION_COLUMNS, OBSERVATION_HXL,
              "Series points: statements of one figure merged"),
             ("findings", FINDING_COLUMNS, FINDING_HXL, "What to review")):
-        data = files[f"{name}.csv"]
+        sha256, size = written[f"{name}.csv"]
         resources.append({
             "name": name, "path": f"{name}.csv", "title": title, "format": "csv",
-            "mediatype": "text/csv", "encoding": "utf-8", "bytes": len(data),
-            "hash": f"sha256:{hashlib.sha256(data).hexdigest()}",
+            "mediatype": "text/csv", "encoding": "utf-8", "bytes": size,
+            "hash": f"sha256:{sha256}",
             "schema": {"fields": [_field(c, hxl) for c in columns], "missingValues": [""],
                        "primaryKey": [f"{name[:-1]}_id"] if name != "findings" else
                        ["finding_id"]},
