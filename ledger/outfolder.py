@@ -165,9 +165,13 @@ class Staging:
         self.written[name] = (_sha256(data), len(data))
 
 
-def _check_replaceable(out: Path) -> None:
+def _refuse_a_file(out: Path) -> None:
     if out.is_symlink() or (out.exists() and not out.is_dir()):
         raise _problem(out, "O001", "output path exists and is not a folder")
+
+
+def _check_replaceable(out: Path) -> None:
+    _refuse_a_file(out)
     if out.exists():
         present = {p.name for p in out.iterdir()}
         if present:
@@ -184,8 +188,7 @@ def staged_outputs(out: Path) -> Iterator[Staging]:
     """A temporary folder beside `out` to write the outputs into one by one; when the block
     ends without an error it is swapped in for `out` in one rename, else removed. A folder
     holding files ledger did not write (checked just before the swap) is refused (O001)."""
-    if out.is_symlink() or (out.exists() and not out.is_dir()):
-        raise _problem(out, "O001", "output path exists and is not a folder")
+    _refuse_a_file(out)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))

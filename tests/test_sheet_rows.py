@@ -12,6 +12,7 @@ import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
+import numpy
 import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
@@ -38,6 +39,7 @@ def _workbook() -> bytes:
             rows.append([text, 1234.5, date(2020, 11, 21), True],
                         [rows.style(quote=text.startswith("=")), 0, day, 0])
         at = rows.append([None, 2e20, None, False], [0, 0, 0, 0])
+        rows.append([None, numpy.int64(12), numpy.float64(0.25), None], [0, 0, 0, 0])
         rows.append(["", 7, float("inf"), None], [0, 0, 0, 0])
         rows.link(at, 2, "Plain!A1", web=False)
         rows.link(2, 1, "https://example.org/a?b=1&c=2", web=True)
@@ -62,8 +64,9 @@ def test_streamed_cells_read_back_in_openpyxl(tmp_path: Path) -> None:
     assert ws["B2"].value == 1234.5 and ws["B7"].value == 2e20
     assert ws["C2"].is_date and ws["C2"].value.date() == date(2020, 11, 21)
     assert ws["D2"].value is True and ws["D7"].value is False
-    assert ws["A7"].value is None and ws["A8"].value is None and ws["B8"].value == 7
-    assert ws["C8"].value == "inf"  # no cell holds an infinity
+    assert ws["B8"].value == 12 and ws["C8"].value == 0.25  # numpy's numbers are numbers
+    assert ws["A7"].value is None and ws["A9"].value is None and ws["B9"].value == 7
+    assert ws["C9"].value == "inf"  # no cell holds an infinity
     assert ws["B7"].hyperlink.location == "Plain!A1"
     assert ws["A2"].hyperlink.target == "https://example.org/a?b=1&c=2"
 
@@ -96,4 +99,4 @@ def test_libreoffice_reads_the_streamed_sheet(tmp_path: Path) -> None:
     assert rows[0] == ["text", "number", "day", "flag"]
     assert [r[0] for r in rows[1:6]] == AWKWARD
     assert rows[1][2] == "2020-11-21" and rows[1][3] == "TRUE"
-    assert rows[7][:2] == ["", "7"]
+    assert rows[7][:3] == ["", "12", "0.25"] and rows[8][:2] == ["", "7"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import math
+import numbers
 import re
 import shutil
 import tempfile
@@ -40,10 +41,12 @@ def _escaped(text: str) -> str:
                                         or '"' in text) else text
 
 
-def _number(value: float | int) -> str:
-    if isinstance(value, int):
-        return str(value)
-    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+def _number(value: numbers.Real) -> str:
+    """A number as a cell's text (numpy's numbers too): whole numbers without a point."""
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    number = float(value)
+    return str(int(number)) if number.is_integer() and abs(number) < 1e15 else repr(number)
 
 
 class StreamedRows:
@@ -102,10 +105,10 @@ class StreamedRows:
                 parts.append(f'{where} t="b"><v>{int(value)}</v></c>')
             elif isinstance(value, (date, datetime)):
                 parts.append(f'{where} t="n"><v>{_number(to_excel(value))}</v></c>')
-            elif isinstance(value, (int, float)) and math.isfinite(value):
+            elif isinstance(value, numbers.Real) and math.isfinite(value):
                 parts.append(f'{where} t="n"><v>{_number(value)}</v></c>')
-            elif isinstance(value, float):  # a cell holds no infinity: say it in words
-                parts.append(f'{where} t="inlineStr"><is><t>{value}</t></is></c>')
+            elif isinstance(value, numbers.Real):  # a cell holds no infinity: say it in words
+                parts.append(f'{where} t="inlineStr"><is><t>{float(value)}</t></is></c>')
             else:
                 raise TypeError(f"no cell for {value!r}")
         parts.append("</row>")
