@@ -36,7 +36,7 @@ from ledger.outfolder import exclusive, staged_outputs
 from ledger.places import Gazetteer
 from ledger.rates import RateBook
 from ledger.reconcile import Observation, ReconcileSettings, reconcile
-from ledger.render.database import render_database
+from ledger.render.database import write_database
 from ledger.render.html import render_html
 from ledger.render.open_data import render_datapackage, render_hxl
 from ledger.render.report import Report
@@ -274,7 +274,8 @@ def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None
                                       articles).items():
             staging.put(name, data)
         staging.put("facts.hxl.csv", render_hxl(report))
-        staging.put("ledger.sqlite", render_database(report))
+        write_database(report, staging.folder / "ledger.sqlite")
+        staging.adopt("ledger.sqlite")
         for name, data in rendered().items():
             staging.put(name, data)
         staging.put("datapackage.json", render_datapackage(staging.written, report, moment))

@@ -164,6 +164,21 @@ class Staging:
                                              "previous outputs, if any, are unchanged") from exc
         self.written[name] = (_sha256(data), len(data))
 
+    def adopt(self, name: str) -> None:
+        """Take a file a writer made in the folder itself (the database): synced to disk and
+        hashed in chunks, never read whole."""
+        digest = hashlib.sha256()
+        try:
+            with open(self.folder / name, "rb+") as handle:
+                while chunk := handle.read(1 << 20):
+                    digest.update(chunk)
+                os.fsync(handle.fileno())
+                size = handle.tell()
+        except OSError as exc:
+            raise _problem(self.out, "O002", f"cannot write the outputs: {exc.strerror}; the "
+                                             "previous outputs, if any, are unchanged") from exc
+        self.written[name] = (digest.hexdigest(), size)
+
 
 def _refuse_a_file(out: Path) -> None:
     if out.is_symlink() or (out.exists() and not out.is_dir()):

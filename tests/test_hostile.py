@@ -272,10 +272,10 @@ def test_a_failure_after_some_outputs_were_written_leaves_the_previous_ones(
     before = {p.name: p.read_bytes() for p in (project / "build").iterdir()}
     (project / "sources" / "feed.txt").write_text(FEED.replace("More than", "About"), "utf-8")
 
-    def failing(*args: object) -> bytes:
+    def failing(*args: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(build_module, "render_database", failing)
+    monkeypatch.setattr(build_module, "write_database", failing)
     with pytest.raises(OSError):
         build_module.build(project)
     assert {p.name: p.read_bytes() for p in (project / "build").iterdir()} == before

@@ -12,13 +12,12 @@ facts' quotes and the unread numbers' sentences:
 The file is byte-reproducible like the other outputs: a fixed page size, rows inserted in the
 order of the CSV files, no time stamps, and a VACUUM at the end.
 
-Public surface: `render_database(report)` returns the bytes of `ledger.sqlite`.
+Public surface: `write_database(report, path)` writes `ledger.sqlite` at a new path.
 """
 
 from __future__ import annotations
 
 import sqlite3
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -73,43 +72,43 @@ def _insert(db: sqlite3.Connection, table: str, rows: Iterable[tuple[Any, ...]])
         db.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
 
 
-def render_database(report: Report) -> bytes:
-    """The bytes of `ledger.sqlite` for a report."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "ledger.sqlite"
-        db = sqlite3.connect(path, isolation_level=None)
-        try:
-            db.executescript(SCHEMA)
-            db.execute("BEGIN")
-            _insert(db, "sources", ((d.path, d.published.isoformat() if d.published else None,
-                                     d.publisher, d.url, d.language, d.title, d.file_sha256,
-                                     d.date_origin) for d in report.documents))
-            _insert(db, "observations", (
-                (o.observation_id, o.indicator, o.place, o.kind, o.unit, o.as_of,
-                 o.period_start, o.period_end, o.value, o.qualifier, o.low, o.high, o.status,
-                 o.policy, o.n_sources, o.independent_sources, o.value_usd, o.side, o.note)
-                for o in report.observations))
-            facts = report.facts_in_workbook_order
-            _insert(db, "facts", (
-                (f.fact_id, f.source, report.observation_of.get(f.fact_id), f.indicator,
-                 f.value, f.qualifier, f.low, f.high, f.unit, f.kind, f.place, f.as_of,
-                 f.period_start, f.period_end, f.currency, f.value_usd, f.fx_rate, f.fx_date,
-                 f.fx_source, f.quote, f.char_start, f.char_end, f.line, f.rule_id,
-                 f.rule_file, f.rule_line, f.publisher, f.speaker, f.page, f.cell or None)
-                for f in facts))
-            _insert(db, "findings", ((f.finding_id, f.severity, f.code, f.message,
-                                      " ".join(f.fact_ids), f.observation_id or None)
-                                     for f in report.findings))
-            _insert(db, "rates", ((r.currency, r.published.isoformat(), r.per_usd, r.table,
-                                   r.row, r.basis, r.source)
-                                  for _, r in sorted(report.rates_used.items())))
-            unread = sorted(report.unread, key=lambda u: (u.source, u.char_start))
-            _insert(db, "unread", ((u.source, u.char_start, u.char_end, u.value, u.text,
-                                    u.sentence, u.reason, int(u.likely)) for u in unread))
-            _insert(db, "facts_text", ((f.fact_id, f.quote) for f in facts))
-            _insert(db, "unread_text", ((u.source, u.char_start, u.sentence) for u in unread))
-            db.execute("COMMIT")
-            db.execute("VACUUM")
-        finally:
-            db.close()
-        return path.read_bytes()
+def write_database(report: Report, path: Path) -> None:
+    """Write `ledger.sqlite` for a report at `path` (a new file: the database is built in
+    place, never held in memory whole)."""
+    if path.exists():
+        raise FileExistsError(path)
+    db = sqlite3.connect(path, isolation_level=None)
+    try:
+        db.executescript(SCHEMA)
+        db.execute("BEGIN")
+        _insert(db, "sources", ((d.path, d.published.isoformat() if d.published else None,
+                                 d.publisher, d.url, d.language, d.title, d.file_sha256,
+                                 d.date_origin) for d in report.documents))
+        _insert(db, "observations", (
+            (o.observation_id, o.indicator, o.place, o.kind, o.unit, o.as_of,
+             o.period_start, o.period_end, o.value, o.qualifier, o.low, o.high, o.status,
+             o.policy, o.n_sources, o.independent_sources, o.value_usd, o.side, o.note)
+            for o in report.observations))
+        facts = report.facts_in_workbook_order
+        _insert(db, "facts", (
+            (f.fact_id, f.source, report.observation_of.get(f.fact_id), f.indicator,
+             f.value, f.qualifier, f.low, f.high, f.unit, f.kind, f.place, f.as_of,
+             f.period_start, f.period_end, f.currency, f.value_usd, f.fx_rate, f.fx_date,
+             f.fx_source, f.quote, f.char_start, f.char_end, f.line, f.rule_id,
+             f.rule_file, f.rule_line, f.publisher, f.speaker, f.page, f.cell or None)
+            for f in facts))
+        _insert(db, "findings", ((f.finding_id, f.severity, f.code, f.message,
+                                  " ".join(f.fact_ids), f.observation_id or None)
+                                 for f in report.findings))
+        _insert(db, "rates", ((r.currency, r.published.isoformat(), r.per_usd, r.table,
+                               r.row, r.basis, r.source)
+                              for _, r in sorted(report.rates_used.items())))
+        unread = sorted(report.unread, key=lambda u: (u.source, u.char_start))
+        _insert(db, "unread", ((u.source, u.char_start, u.char_end, u.value, u.text,
+                                u.sentence, u.reason, int(u.likely)) for u in unread))
+        _insert(db, "facts_text", ((f.fact_id, f.quote) for f in facts))
+        _insert(db, "unread_text", ((u.source, u.char_start, u.sentence) for u in unread))
+        db.execute("COMMIT")
+        db.execute("VACUUM")
+    finally:
+        db.close()
