@@ -13,7 +13,7 @@ layout and punctuation that re-posting brings; an aggregator's added lead-in or 
 dateline lowers the overlap only a little.
 
 Public surface: `fingerprint(text)` (a document's shingles and MinHash signature, computed
-where the document is read and kept in the build cache) and `find_copies(documents,
+by the build while the workers read, and kept in the build cache) and `find_copies(documents,
 fingerprints, measured)`, which returns the `Copies`: for each document its cluster (named
 by the cluster's first document) and the clusters of two or more. A rebuild passes the
 similarities an earlier build counted, so only pairs with a changed document are counted.

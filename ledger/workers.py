@@ -11,7 +11,7 @@ loading and compiling them again. Where fork is not available the work runs in t
 Public surface: `read_figures(documents, context, jobs, progress, meanwhile)` returns a
 `Figures` (and runs `meanwhile`, this process's own work, while the workers read);
 `in_background(function, *args)` runs one function in a forked process beside this one (the
-build renders the workbook so while it renders the other outputs);
+build renders the workbook and the CSV tables so while it renders the other outputs);
 `runs(documents, count)` and `read_run(documents, context)` serve a cluster (ledger.cluster).
 """
 
