@@ -58,8 +58,8 @@ class Copies:
 
 @dataclass(frozen=True)
 class Fingerprint:
-    """A document's word shingles (sorted, as a compact array) and their MinHash signature
-    (empty for a document without words)."""
+    """A document's word shingles (CRC-32 of five words, sorted and unique, as a compact
+    array) and their MinHash signature (empty for a document without words)."""
 
     shingles: np.ndarray
     signature: tuple[int, ...]
@@ -73,10 +73,11 @@ def fingerprint(text: str) -> Fingerprint:
     else:
         found = {zlib.crc32(" ".join(words[i:i + SHINGLE_WORDS]).encode())
                  for i in range(len(words) - SHINGLE_WORDS + 1)}
-    shingles = np.sort(np.fromiter(found, np.int64, len(found)))
+    shingles = np.sort(np.fromiter(found, np.uint32, len(found)))
     if not found:
         return Fingerprint(shingles, ())
-    signature = ((_A[:, None] * shingles[None, :] + _B[:, None]) % _PRIME).min(axis=1)
+    values = shingles.astype(np.int64)
+    signature = ((_A[:, None] * values[None, :] + _B[:, None]) % _PRIME).min(axis=1)
     return Fingerprint(shingles, tuple(signature.tolist()))
 
 
@@ -113,13 +114,6 @@ def find_copies(documents: list[Document], fingerprints: dict[str, Fingerprint] 
         for band in range(BANDS):
             buckets[(band, signature[band * ROWS:(band + 1) * ROWS])].append(path)
     parent = {path: path for path in prints}
-    sets: dict[str, frozenset[int]] = {}  # shingles as sets, made for documents compared
-
-    def shingles(path: str) -> frozenset[int]:
-        found = sets.get(path)
-        if found is None:
-            found = sets[path] = frozenset(prints[path].shingles.tolist())
-        return found
 
     def root(path: str) -> str:
         while parent[path] != path:
@@ -130,10 +124,10 @@ def find_copies(documents: list[Document], fingerprints: dict[str, Fingerprint] 
     def similarity(a: str, b: str) -> float:
         pair = (min(text_of[a], text_of[b]), max(text_of[a], text_of[b]))
         value = measured.get(pair)
-        if value is None:
-            first, second = shingles(a), shingles(b)
-            common = len(first & second)
-            value = measured[pair] = common / (len(first) + len(second) - common)
+        if value is None:  # sorted arrays: no set of Python numbers per document
+            first, second = prints[a].shingles, prints[b].shingles
+            common = np.intersect1d(first, second, assume_unique=True).size
+            value = measured[pair] = common / (first.size + second.size - common)
         return value
 
     copies = Copies()
