@@ -271,7 +271,7 @@ def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None
             in_background(_workbook_and_tables, report, moment, document_of) if beside
             else _later(_workbook_and_tables, report, moment, document_of)) as rendered:
         for name, data in render_html(report, config.report_locale, __version__,
-                                      articles).items():
+                                      articles if cache.enabled else None).items():
             staging.put(name, data)
         staging.put("facts.hxl.csv", render_hxl(report))
         write_database(report, staging.folder / "ledger.sqlite")
