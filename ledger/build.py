@@ -157,6 +157,7 @@ def _read_with_cache(texts: list[Document], context: Context, jobs: int,
     todo = [d for d in texts if d.path not in known]
     prints = {path: part.fingerprints[path] for path, part in known.items()}
     measured = cache.load_kept("similarities", reading)
+    counted_before = set(measured)
     found_copies: list[Copies] = []
 
     def find_copies_here() -> None:
@@ -173,11 +174,11 @@ def _read_with_cache(texts: list[Document], context: Context, jobs: int,
         known[doc.path] = part
         if cache.enabled:
             cache.store_figures(keys[doc.path], part)
-    if cache.enabled:
-        current = {d.text_sha256 for d in texts}
-        cache.store_kept("similarities", reading, {
-            pair: value for pair, value in sorted(measured.items())
-            if pair[0] in current and pair[1] in current})
+    current = {d.text_sha256 for d in texts}
+    kept = {pair: value for pair, value in sorted(measured.items())
+            if pair[0] in current and pair[1] in current}
+    if set(kept) != counted_before:  # pairs counted or documents gone: kept for the next build
+        cache.store_kept("similarities", reading, kept)
     cache.prune()
     figures = Figures()
     for doc in texts:
@@ -204,10 +205,12 @@ def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None
                                     ocr=ocr)
     diagnostics += found
     patterns_context = context_key({"re2": package_version("google-re2")})
-    trust_patterns(set(cache.load_kept("patterns", patterns_context)))
+    trusted = set(cache.load_kept("patterns", patterns_context))
+    trust_patterns(trusted)
     rulebook, found = project_rulebook(project, config.builtin_rules)
     diagnostics += found
-    cache.store_kept("patterns", patterns_context, dict.fromkeys(sorted(valid_patterns())))
+    if valid_patterns() != trusted:  # new patterns compiled: kept for the next build
+        cache.store_kept("patterns", patterns_context, dict.fromkeys(sorted(valid_patterns())))
     if not rulebook.rules and not has_errors(diagnostics):
         diagnostics.append(error("rules", "R006", "no rules: enable the built-in library or "
                                  "add rule files to PROJECT/rules/"))

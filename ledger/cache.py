@@ -36,7 +36,7 @@ from typing import Any
 
 from ledger import __version__
 from ledger.builtin import builtin_dir
-from ledger.outfolder import write_atomically
+from ledger.outfolder import outputs_intact, write_atomically
 from ledger.sources import Document
 
 CACHE_FOLDER = ".ledger"
@@ -142,18 +142,7 @@ class BuildCache:
         """Whether the last build had this key and its outputs are on disk unedited."""
         if not self.enabled:
             return False
-        if self._read(self.folder / "last-build-key") != key:
-            return False
-        try:
-            manifest = json.loads((out / "manifest.json").read_text("utf-8"))
-            listed = {o["path"]: o["sha256"] for o in manifest["outputs"]}
-            present = {p.name for p in out.iterdir()}
-        except (OSError, ValueError, KeyError, TypeError):
-            return False
-        if present != set(listed) | {"manifest.json"}:
-            return False
-        return all(hashlib.sha256((out / name).read_bytes()).hexdigest() == digest
-                   for name, digest in listed.items())
+        return self._read(self.folder / "last-build-key") == key and outputs_intact(out)
 
     def load_result(self) -> Any | None:
         return self._read(self.folder / "last-build") if self.enabled else None

@@ -1,9 +1,10 @@
 """The output folder: written whole or not at all, by one build at a time, never deleting a
 file ledger did not write.
 
-Public surface: `OUTPUT_NAMES`, `is_output_name(name)`, `exclusive(out)` (a context manager
-holding the folder's lock), `staged_outputs(out)` (a context manager yielding a `Staging` to
-write outputs into as they are made) and, for one file, `write_atomically(path, data)`.
+Public surface: `OUTPUT_NAMES`, `is_output_name(name)`, `outputs_intact(out)`,
+`exclusive(out)` (a context manager holding the folder's lock), `staged_outputs(out)` (a
+context manager yielding a `Staging` to write outputs into as they are made) and, for one
+file, `write_atomically(path, data)`.
 
 - Outputs go to a temporary folder beside `out`, then one rename swaps it in: an interrupted
   build (Ctrl-C, SIGTERM, a full disk) leaves the previous outputs as they were. Temporary
@@ -120,27 +121,51 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _manifest_outputs(out: Path) -> tuple[set[str], set[str]] | None:
+    """The outputs `out`'s manifest lists and, of those, the ones on disk whose bytes still
+    match its hash and whose names ledger writes; None when `out` holds no ledger manifest."""
+    try:
+        manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+        if manifest.get("tool", {}).get("name") != "ledger":
+            return None
+        listed: set[str] = set()
+        trusted = {"manifest.json"}
+        for entry in manifest.get("outputs", []):
+            name = entry.get("path")
+            if not isinstance(name, str):
+                continue
+            listed.add(name)
+            if not is_output_name(name) or not (out / name).is_file() or (
+                    out / name).is_symlink():
+                continue
+            if _sha256((out / name).read_bytes()) == entry.get("sha256"):
+                trusted.add(name)
+        return listed, trusted
+    except (OSError, ValueError, AttributeError, TypeError, KeyError):
+        return None
+
+
 def _previous_outputs(out: Path) -> set[str] | None:
     """Names of the files in `out` that a previous build wrote, or None if it is not one.
 
     A manifest is trusted only for the files it lists whose bytes still match its hash and
     whose names ledger writes: a forged or stale manifest cannot make a build delete anything
     else."""
+    found = _manifest_outputs(out)
+    return None if found is None else found[1]
+
+
+def outputs_intact(out: Path) -> bool:
+    """Whether `out` holds exactly the outputs its manifest lists, each as it was written."""
+    found = _manifest_outputs(out)
+    if found is None:
+        return False
+    listed, trusted = found
     try:
-        manifest = json.loads((out / "manifest.json").read_text("utf-8"))
-        if manifest.get("tool", {}).get("name") != "ledger":
-            return None
-        trusted = {"manifest.json"}
-        for entry in manifest.get("outputs", []):
-            name = entry.get("path")
-            if not isinstance(name, str) or not is_output_name(name) or not (
-                    out / name).is_file() or (out / name).is_symlink():
-                continue
-            if _sha256((out / name).read_bytes()) == entry.get("sha256"):
-                trusted.add(name)
-        return trusted
-    except (OSError, ValueError, AttributeError, TypeError, KeyError):
-        return None
+        present = {p.name for p in out.iterdir()}
+    except OSError:
+        return False
+    return listed <= trusted and present == trusted
 
 
 class Staging:
@@ -160,8 +185,7 @@ class Staging:
                 handle.flush()
                 os.fsync(handle.fileno())
         except OSError as exc:
-            raise _problem(self.out, "O002", f"cannot write the outputs: {exc.strerror}; the "
-                                             "previous outputs, if any, are unchanged") from exc
+            raise _cannot_write(self.out, exc) from exc
         self.written[name] = (_sha256(data), len(data))
 
     def adopt(self, name: str) -> None:
@@ -175,8 +199,7 @@ class Staging:
                 os.fsync(handle.fileno())
                 size = handle.tell()
         except OSError as exc:
-            raise _problem(self.out, "O002", f"cannot write the outputs: {exc.strerror}; the "
-                                             "previous outputs, if any, are unchanged") from exc
+            raise _cannot_write(self.out, exc) from exc
         self.written[name] = (digest.hexdigest(), size)
 
 
@@ -232,5 +255,9 @@ def _swap_in(tmp: Path, out: Path) -> None:
         else:
             os.rename(tmp, out)
     except OSError as exc:
-        raise _problem(out, "O002", f"cannot write the outputs: {exc.strerror}; the previous "
-                                    "outputs, if any, are unchanged") from exc
+        raise _cannot_write(out, exc) from exc
+
+
+def _cannot_write(out: Path, exc: OSError) -> LedgerError:
+    return _problem(out, "O002", f"cannot write the outputs: {exc.strerror}; the previous "
+                                 "outputs, if any, are unchanged")

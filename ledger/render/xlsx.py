@@ -159,8 +159,8 @@ def _sheet(ws: Any, name: str, columns: Sequence[Column], rows: Iterable[list[An
     quoted_styles = [out.style(alignment=WRAP if c.wrap else None, quote=True)
                      for c in columns]
     number_styles = [out.style(c.fmt) if c.fmt else 0 for c in columns]
+    # a link's style looked up once: openpyxl's fonts hash slowly as part of a style's key
     link_styles = {False: out.style(font=LINK_FONT), True: out.style(font=LINK_FONT, quote=True)}
-    format_styles: dict[str, int] = {}  # by number format (openpyxl's style keys hash slowly)
     for index, values in enumerate(rows):
         fmts = formats(index) if formats else None
         linked = dict(links(index)) if links else {}
@@ -175,9 +175,7 @@ def _sheet(ws: Any, name: str, columns: Sequence[Column], rows: Iterable[list[An
             elif value is None:
                 style = 0
             elif fmts and fmts[col]:
-                style = format_styles.get(fmts[col], -1)
-                if style < 0:
-                    style = format_styles[fmts[col]] = out.style(fmts[col])
+                style = out.style(fmts[col])
             else:
                 style = number_styles[col]
             if col + 1 in linked:
