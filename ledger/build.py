@@ -25,7 +25,7 @@ from ledger.cache import BuildCache, context_key
 from ledger.catalogue import CATALOGUE_NAME
 from ledger.cluster import read_on_cluster
 from ledger.config import CONFIG_NAME, load_config
-from ledger.copies import Copies, find_copies, fingerprint
+from ledger.copies import Copies, find_copies
 from ledger.decisions import DECISIONS_NAME, load_decisions
 from ledger.diagnostics import Diagnostic, LedgerError, error, has_errors, warning
 from ledger.findings import Finding
@@ -160,9 +160,7 @@ def _read_with_cache(texts: list[Document], context: Context, jobs: int,
     counted_before = set(measured)
     found_copies: list[Copies] = []
 
-    def find_copies_here() -> None:
-        for doc in todo:
-            prints[doc.path] = fingerprint(doc.text)
+    def find_copies_here() -> None:  # fingerprints the new documents into `prints`
         found_copies.append(find_copies(texts, prints, measured))
 
     read = (read_on_cluster(todo, context, cluster, progress, find_copies_here) if cluster

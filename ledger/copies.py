@@ -98,12 +98,15 @@ Measured = dict[tuple[str, str], float]
 def find_copies(documents: list[Document], fingerprints: dict[str, Fingerprint] | None = None,
                 measured: Measured | None = None) -> Copies:
     """Clusters of documents that are copies of one text (by COPY_SIMILARITY).
-    `fingerprints` holds those already computed, by path; `measured` the exact similarities
-    counted by an earlier build (the pairs counted now are added to it)."""
-    known = fingerprints or {}
+    `fingerprints` holds those already computed, by path (the ones computed now are added to
+    it); `measured` the exact similarities counted by an earlier build (likewise)."""
+    known = {} if fingerprints is None else fingerprints
     measured = {} if measured is None else measured
     text_of = {d.path: d.text_sha256 for d in documents}
-    prints = {d.path: known.get(d.path) or fingerprint(d.text) for d in documents}
+    for doc in documents:
+        if doc.path not in known:
+            known[doc.path] = fingerprint(doc.text)
+    prints = {d.path: known[d.path] for d in documents}
     buckets: dict[tuple[int, tuple[int, ...]], list[str]] = defaultdict(list)
     signatures: dict[str, tuple[int, ...]] = {}
     for path in sorted(prints):

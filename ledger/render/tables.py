@@ -41,12 +41,8 @@ UNREAD_COLUMNS = ("source", "value", "text", "char_start", "char_end", "sentence
 _DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def number(value: float | int | None) -> str:
+def number(value: float | int) -> str:
     """A number as CSV text: integers without a decimal point, others to 10 digits."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
     if float(value).is_integer():
         return str(int(value))
     return format(float(value), ".10g")
