@@ -10,7 +10,9 @@ facts' quotes and the unread numbers' sentences:
     WHERE facts_text MATCH 'peacekeepers';
 
 The file is byte-reproducible like the other outputs: a fixed page size, rows inserted in the
-order of the CSV files, no time stamps, and a VACUUM at the end.
+order of the CSV files, then the indexes made, and no time stamps. It is written without a
+rollback journal or waits for the disk: it is built in the build's staging folder, which a
+failed build throws away whole.
 
 Public surface: `write_database(report, path)` writes `ledger.sqlite` at a new path.
 """
@@ -26,6 +28,8 @@ from ledger.render.report import Report
 
 SCHEMA = """
 PRAGMA page_size = 4096;
+PRAGMA journal_mode = OFF;
+PRAGMA synchronous = OFF;
 PRAGMA foreign_keys = ON;
 CREATE TABLE sources (
   path TEXT PRIMARY KEY, published TEXT, publisher TEXT, url TEXT, language TEXT, title TEXT,
@@ -53,15 +57,18 @@ CREATE TABLE unread (
   source TEXT NOT NULL REFERENCES sources(path), char_start INTEGER NOT NULL,
   char_end INTEGER, value TEXT, text TEXT, sentence TEXT, reason TEXT, likely INTEGER,
   PRIMARY KEY (source, char_start));
+CREATE VIRTUAL TABLE facts_text USING fts5 (fact_id UNINDEXED, quote);
+CREATE VIRTUAL TABLE unread_text USING fts5 (source UNINDEXED, char_start UNINDEXED, sentence);
+"""
+INDEXES = """
 CREATE INDEX facts_by_indicator ON facts (indicator, place, as_of);
 CREATE INDEX facts_by_source ON facts (source);
 CREATE INDEX observations_by_indicator ON observations (indicator, place, as_of);
 CREATE INDEX unread_by_reason ON unread (reason);
 CREATE INDEX facts_by_observation ON facts (observation_id);
 CREATE INDEX findings_by_code ON findings (code, observation_id);
-CREATE VIRTUAL TABLE facts_text USING fts5 (fact_id UNINDEXED, quote);
-CREATE VIRTUAL TABLE unread_text USING fts5 (source UNINDEXED, char_start UNINDEXED, sentence);
 """
+"""Made after the rows are in: one sort each instead of a tree grown row by row."""
 TABLES = ("sources", "observations", "facts", "findings", "rates", "unread")
 
 
@@ -108,7 +115,8 @@ def write_database(report: Report, path: Path) -> None:
                                 u.sentence, u.reason, int(u.likely)) for u in unread))
         _insert(db, "facts_text", ((f.fact_id, f.quote) for f in facts))
         _insert(db, "unread_text", ((u.source, u.char_start, u.sentence) for u in unread))
+        for statement in filter(str.strip, INDEXES.split(";")):
+            db.execute(statement)
         db.execute("COMMIT")
-        db.execute("VACUUM")
     finally:
         db.close()
