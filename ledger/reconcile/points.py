@@ -248,14 +248,18 @@ class _Reconciler(SeriesChecks):
     def report_copies(self, facts: list[Fact]) -> None:
         """A finding for each set of documents that are copies of one text."""
         publishers = {f.source: f.publisher for f in facts}
-        for members in self.copies.clusters:
+        cluster_of = {m: i for i, members in enumerate(self.copies.clusters) for m in members}
+        fact_ids: list[list[str]] = [[] for _ in self.copies.clusters]
+        for f in facts:
+            if f.source in cluster_of:
+                fact_ids[cluster_of[f.source]].append(f.fact_id)
+        for members, ids in zip(self.copies.clusters, fact_ids, strict=True):
             named = ", ".join(f"{m} ({publishers[m]})" if publishers.get(m) else m
                               for m in members)
             self.findings.append(Finding(
                 "info", "copies", f"{len(members)} documents are copies of one text (their word "
                 f"runs overlap by {COPY_SIMILARITY:.0%} or more): {named}; their statements "
-                "support the same points and count as one source",
-                tuple(f.fact_id for f in facts if f.source in members)))
+                "support the same points and count as one source", tuple(ids)))
 
     def stale(self, decisions: Iterable[Decision]) -> None:
         for d in decisions:

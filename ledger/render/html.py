@@ -89,9 +89,12 @@ def is_money(unit: str) -> bool:
     return len(unit) == 3 and unit.isupper()
 
 
+_SAFE_URL = re.compile(r"^https?://[^\s\"'<>]+$", re.IGNORECASE)
+
+
 def safe_url(url: str) -> str:
     """The URL when it is http(s), else empty: no javascript:, data: or file: links."""
-    return url if re.match(r"^https?://[^\s\"'<>]+$", url, re.IGNORECASE) else ""
+    return url if _SAFE_URL.match(url) else ""
 
 
 def template_environment(locale: str = "en") -> Environment:
@@ -130,11 +133,17 @@ def template_environment(locale: str = "en") -> Environment:
         form = forms.get(rules.plural_form(n)) or forms.get("other") or word
         return form.replace("{n}", num(n)) if "{n}" in form else f"{num(n)} {form}"
 
+    days: dict[str | date, str] = {}  # a report names the same few hundred days again and again
+
     def day(value: str | date | None) -> str:
         if not value:
             return "—"
-        parsed = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-        return str(format_date(parsed, format="medium", locale=locale))
+        found = days.get(value)
+        if found is None:
+            parsed = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+            found = days[value] = str(format_date(parsed, format="medium",
+                                                  locale=babel_locale))
+        return found
 
     def figure(obs: Observation) -> str:
         words = QUALIFIER_WORDS.get(obs.qualifier, "")
@@ -245,6 +254,7 @@ def _statements(report: Report) -> dict[str, list[StatementView]]:
     """Each observation's statements, with the paragraph around each quote."""
     docs = {d.path: d for d in report.documents}
     paragraphs = {d.path: paragraph_spans(d.text) for d in report.documents}
+    urls = {d.path: safe_url(d.url) for d in report.documents}
     facts = {f.fact_id: f for f in report.facts}
     views_of: dict[str, list[StatementView]] = {}
     for obs in report.observations:
@@ -263,7 +273,7 @@ def _statements(report: Report) -> dict[str, list[StatementView]]:
                 text[fact.quote_start:fact.char_start], text[fact.char_start:fact.char_end],
                 text[fact.char_end:fact.quote_end],
                 after + ("…" if fact.quote_end + CONTEXT_CHARS < p_end else ""),
-                safe_url(docs[fact.source].url), docs[fact.source].publisher))
+                urls[fact.source], docs[fact.source].publisher))
         views_of[obs.observation_id] = views
     return views_of
 
