@@ -25,7 +25,7 @@ from ledger.cache import BuildCache, context_key
 from ledger.catalogue import CATALOGUE_NAME
 from ledger.cluster import read_on_cluster
 from ledger.config import CONFIG_NAME, load_config
-from ledger.copies import Copies, find_copies
+from ledger.copies import Copies, Fingerprint, find_copies
 from ledger.decisions import DECISIONS_NAME, load_decisions
 from ledger.diagnostics import Diagnostic, LedgerError, error, has_errors, warning
 from ledger.findings import Finding
@@ -107,10 +107,7 @@ def build(project: Path, out: Path | None = None,
                 if isinstance(last, BuildResult):
                     last.out = out
                     return last
-        result = _build(project, out, progress, follow_symlinks, jobs, ocr, cache, cluster)
-        if key:
-            cache.store_result(key, result)
-        return result
+        return _build(project, out, progress, follow_symlinks, jobs, ocr, cache, cluster, key)
 
 
 BACKGROUND_WORKBOOK_FACTS = 2000
@@ -120,20 +117,24 @@ bytes)."""
 
 
 def _workbook_and_tables(report: Report, moment: datetime,
-                         document_of: dict[str, Document]) -> dict[str, bytes]:
-    """The workbook and the CSV tables: about half of the rendering, done in a process of its
-    own beside the other half when the build has more than one job."""
-    unread_rows = [unread_row(u, document_of[u.source].line_of(u.char_start))
-                   for u in report.unread]
+                         keep: Callable[[], None]) -> dict[str, bytes]:
+    """The workbook and the CSV tables of facts, observations and findings, after `keep()`
+    (the build's result kept in the cache): about half of the rendering, done in a process
+    of its own beside the other half when the build has more than one job."""
+    keep()
     return {
         "facts.csv": to_csv(FACT_COLUMNS,
                             [fact_row(f, report.observation_of) for f in report.facts]),
         "observations.csv": to_csv(OBSERVATION_COLUMNS,
                                    [observation_row(o) for o in report.observations]),
         "findings.csv": to_csv(FINDING_COLUMNS, [finding_row(f) for f in report.findings]),
-        "unread.csv": to_csv(UNREAD_COLUMNS, unread_rows),
         "ledger.xlsx": render_workbook(report, moment),
     }
+
+
+def _unread_table(report: Report, document_of: dict[str, Document]) -> bytes:
+    return to_csv(UNREAD_COLUMNS, [unread_row(u, document_of[u.source].line_of(u.char_start))
+                                   for u in report.unread])
 
 
 @contextmanager
@@ -147,26 +148,35 @@ def _read_with_cache(texts: list[Document], context: Context, jobs: int,
                      reading: str, cluster: str) -> tuple[Figures, Copies]:
     """The figures of every document: from the cache where its key is there, else read (on
     `jobs` processes) and kept for the next build, in document order; and the copies among
-    the documents, found here while the workers read."""
+    the documents. The kept figures are loaded and the copies found here while the new
+    documents are read."""
     keys = {d.path: cache.figures_key(reading, d) for d in texts} if cache.enabled else {}
+    kept_paths = {path for path, key in keys.items() if cache.has_figures(key)}
+    stored = [d for d in texts if d.path in kept_paths]
+    todo = [d for d in texts if d.path not in kept_paths]
     known: dict[str, Figures] = {}
-    for doc in texts:
-        found = cache.load_figures(keys[doc.path]) if cache.enabled else None
-        if isinstance(found, Figures):
-            known[doc.path] = found
-    todo = [d for d in texts if d.path not in known]
-    prints = {path: part.fingerprints[path] for path, part in known.items()}
+    prints: dict[str, Fingerprint] = {}
     measured = cache.load_kept("similarities", reading)
     counted_before = set(measured)
     found_copies: list[Copies] = []
 
-    def find_copies_here() -> None:  # fingerprints the new documents into `prints`
+    def meanwhile() -> None:
+        """While the new documents are read: the kept figures loaded, and the copies found
+        (`find_copies` fingerprints the documents not in `prints`)."""
+        for doc in stored:
+            found = cache.load_figures(keys[doc.path])
+            if isinstance(found, Figures):
+                known[doc.path] = found
+                prints[doc.path] = found.fingerprints[doc.path]
         found_copies.append(find_copies(texts, prints, measured))
 
-    read = (read_on_cluster(todo, context, cluster, progress, find_copies_here) if cluster
-            else read_figures(todo, context, jobs, progress, find_copies_here))
+    read = (read_on_cluster(todo, context, cluster, progress, meanwhile) if cluster
+            else read_figures(todo, context, jobs, progress, meanwhile))
+    damaged = [d for d in stored if d.path not in known]  # kept figures that did not load
+    if damaged:
+        read.extend(read_figures(damaged, context, 1))
     fresh = read.by_source()
-    for doc in todo:
+    for doc in todo + damaged:
         part = fresh.get(doc.path, Figures())
         part.fingerprints[doc.path] = prints[doc.path]
         known[doc.path] = part
@@ -186,7 +196,7 @@ def _read_with_cache(texts: list[Document], context: Context, jobs: int,
 
 def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None,
            follow_symlinks: bool, jobs: int | None, ocr: bool, cache: BuildCache,
-           cluster: str) -> BuildResult:
+           cluster: str, key: str) -> BuildResult:
     diagnostics: list[Diagnostic] = []
 
     if out.resolve().is_relative_to((project / "sources").resolve()):
@@ -267,14 +277,23 @@ def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None
     beside = (jobs is None or jobs > 1) and len(facts) >= BACKGROUND_WORKBOOK_FACTS
     articles_context = f"{reading} {config.report_locale}"
     articles = cache.load_kept("articles", articles_context)
+    result = BuildResult(out, documents, facts, observations, findings, diagnostics, unread)
+    cache.forget_result()
+
+    def keep() -> None:
+        """The result kept for a rebuild with nothing changed (under `key` once it is done)."""
+        if key:
+            cache.keep_result(result)
+
     # Each output is written as soon as it is made, so they are never all in memory at once.
     with staged_outputs(out) as staging, (
-            in_background(_workbook_and_tables, report, moment, document_of) if beside
-            else _later(_workbook_and_tables, report, moment, document_of)) as rendered:
+            in_background(_workbook_and_tables, report, moment, keep) if beside
+            else _later(_workbook_and_tables, report, moment, keep)) as rendered:
         for name, data in render_html(report, config.report_locale, __version__,
                                       articles if cache.enabled else None).items():
             staging.put(name, data)
         staging.put("facts.hxl.csv", render_hxl(report))
+        staging.put("unread.csv", _unread_table(report, document_of))
         write_database(report, staging.folder / "ledger.sqlite")
         staging.adopt("ledger.sqlite")
         for name, data in rendered().items():
@@ -288,7 +307,9 @@ def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None
                           "likely_figures_unread": sum(1 for u in unread if u.likely),
                           "read_share": read_share(len(facts), len(unread))}))
     cache.store_kept("articles", articles_context, articles)
-    return BuildResult(out, documents, facts, observations, findings, diagnostics, unread)
+    if key:
+        cache.keep_result_key(key)
+    return result
 
 
 def boundary_diagnostics(project: Path, follow_symlinks: bool) -> list[Diagnostic]:

@@ -1,8 +1,8 @@
 """Incremental builds: what a build can take from the last one, kept in `PROJECT/.ledger/`.
 
 Public surface: `BuildCache(project, enabled)` with `build_key`, `unchanged`, `load_result`,
-`store_result`, `figures_key`, `load_figures`, `store_figures`, `load_kept`, `store_kept`
-and `prune`; `CACHE_FOLDER`.
+`forget_result`, `keep_result`, `keep_result_key`, `figures_key`, `has_figures`,
+`load_figures`, `store_figures`, `load_kept`, `store_kept` and `prune`; `CACHE_FOLDER`.
 
 Three kinds of things are kept. Per document, the figures read from it (facts, findings, rejected
 figures, unread numbers, the fingerprint copies are found by), keyed by the document's bytes
@@ -147,12 +147,20 @@ class BuildCache:
     def load_result(self) -> Any | None:
         return self._read(self.folder / "last-build") if self.enabled else None
 
-    def store_result(self, key: str, result: Any) -> None:
-        """Keep the build's result, and its key apart (a rebuild reads the small key first,
-        the result only when nothing changed)."""
+    def forget_result(self) -> None:
+        """Remove the last build's key: from here to `keep_result_key` no result is reused (a
+        rebuild reads the small key first, the result only when nothing changed)."""
         if self.enabled:
-            (self.folder / "last-build-key").unlink(missing_ok=True)  # no key without result
+            (self.folder / "last-build-key").unlink(missing_ok=True)
+
+    def keep_result(self, result: Any) -> None:
+        """Write a build's result (another process may do this while the build goes on)."""
+        if self.enabled:
             self._write(self.folder / "last-build", result)
+
+    def keep_result_key(self, key: str) -> None:
+        """Write the key of the result `keep_result` wrote, once the build has succeeded."""
+        if self.enabled:
             self._write(self.folder / "last-build-key", key)
 
     # --- per document ----------------------------------------------------------------------
@@ -183,6 +191,10 @@ class BuildCache:
 
     def _entry(self, key: str) -> Path:
         return self.folder / "figures" / key[:2] / key
+
+    def has_figures(self, key: str) -> bool:
+        """Whether figures are kept under `key` (`load_figures` may still find them damaged)."""
+        return self.enabled and self._entry(key).is_file()
 
     def load_figures(self, key: str) -> Any | None:
         if not self.enabled:

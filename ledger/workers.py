@@ -163,6 +163,16 @@ def read_figures(documents: list[Document], context: Context, jobs: int = 1,
     runs while the workers read (or first, where there are none)."""
     global _SHARED
     methods = multiprocessing.get_all_start_methods()
+    if jobs > 1 and documents and meanwhile is not None and "fork" in methods and (
+            len(documents) < 2 * MIN_DOCUMENTS_PER_JOB):
+        # Too few documents for a pool (a rebuild after an edit): one process reads them
+        # while this one does its share.
+        with in_background(_read, documents, context) as figures_read:
+            meanwhile()
+            figures: Figures = figures_read()
+        if progress is not None:
+            progress(len(documents), len(documents))
+        return figures
     jobs = min(jobs, len(documents) // MIN_DOCUMENTS_PER_JOB)
     if jobs <= 1 or "fork" not in methods:
         if meanwhile is not None:
