@@ -65,7 +65,7 @@ def test_after_one_change_only_that_document_is_read_and_the_bytes_are_a_cold_bu
     feed.write_text(feed.read_text("utf-8").replace("1,970", "1,975"), "utf-8")
     read = _reading(monkeypatch)
     articles = _articles_rendered(monkeypatch)
-    warm = build(project, None)
+    warm = build(project, None, jobs=2)  # the one document read in a process of its own
     assert read == ["feed-2020-11-25.txt"]
     assert 0 < len(articles) < len(warm.observations)  # the others were kept from the last build
     cold = build(project, project / "cold", use_cache=False)
@@ -148,3 +148,35 @@ def test_patterns_an_earlier_build_compiled_are_compiled_when_first_used() -> No
     assert lazy.search("yesterday 40 tents arrived").group("count") == "40"
     with pytest.raises(re2.error):
         compile_pattern(r"(?P<count>\d+\s+(?:blankets")  # never compiled: checked now
+
+
+def test_the_result_kept_beside_the_rendering_is_reused_only_after_its_build_succeeded(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(build_module, "BACKGROUND_WORKBOOK_FACTS", 1)  # workbook and result beside
+    first = build(project, None, jobs=2)
+    feed = project / "sources" / "feed-2020-11-25.txt"
+    original = feed.read_text("utf-8")
+    feed.write_text(original.replace("1,970", "1,975"), "utf-8")
+
+    def failing(*args: object) -> bytes:
+        raise OSError("the disk is full")
+
+    with monkeypatch.context() as failure:  # fails after the background kept its result
+        failure.setattr(build_module, "render_datapackage", failing)
+        with pytest.raises(OSError):
+            build(project, None, jobs=2)
+    feed.write_text(original, "utf-8")  # the first build's files again, outputs untouched
+    again = build(project, None, jobs=2)
+    assert not any(f.value == 1975 for f in again.facts)  # the failed build's result not taken
+    assert _outputs(again.out) == _outputs(first.out)
+    feed.write_text(original.replace("1,970", "1,975"), "utf-8")
+    changed = build(project, None, jobs=2)
+
+    def no_build(*args: object) -> None:
+        raise AssertionError("a rebuild with nothing changed must not build again")
+
+    monkeypatch.setattr(build_module, "_build", no_build)
+    kept = build(project, None, jobs=2)
+    assert any(f.value == 1975 for f in kept.facts)
+    assert (len(kept.facts), len(kept.observations), len(kept.unread)) == (
+        len(changed.facts), len(changed.observations), len(changed.unread))
