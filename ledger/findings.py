@@ -27,7 +27,7 @@ def percent(share: float) -> str:
     return f"{share * 100:+,.{digits}f} %"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     severity: str
     code: str

@@ -33,7 +33,7 @@ _STATED_AFTER = compile_pattern(
     rf"^\s*[(\[]\s*(?:or\s+|i\.e\.\s+)?(?P<money>{MONEY})\s*[)\]]")
 
 
-@dataclass
+@dataclass(slots=True)
 class Fact:
     """One figure as stated in one place of one document, with its provenance."""
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from functools import cached_property
@@ -57,6 +59,28 @@ class Segment:
     headline_end: int = -1
 
 
+class Spans(Sequence[tuple[int, int]]):
+    """(start, end) offsets in two arrays of machine integers: about a sixth of the memory of
+    a list of tuples (a build holds every document's sentences)."""
+
+    __slots__ = ("ends", "starts")
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        self.starts, self.ends = array("q"), array("q")
+        for start, end in spans:
+            self.starts.append(start)
+            self.ends.append(end)
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def __getitem__(self, i: int) -> tuple[int, int]:  # type: ignore[override]
+        return self.starts[i], self.ends[i]
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        return zip(self.starts, self.ends, strict=True)
+
+
 @dataclass
 class Document:
     """One source document after reading. `text` is the normalised text all offsets refer to."""
@@ -84,22 +108,18 @@ class Document:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
     @cached_property
-    def sentences(self) -> list[tuple[int, int]]:
+    def sentences(self) -> Spans:
         """The sentences as (start, end) offsets, found when first asked for (where the
         document is read: in a worker when a build runs several)."""
-        return sentence_spans(self.text)
+        return Spans(sentence_spans(self.text))
 
     @cached_property
     def _segment_starts(self) -> list[int]:
         return [seg.start for seg in self.segments]
 
     @cached_property
-    def _sentence_starts(self) -> list[int]:
-        return [start for start, _ in self.sentences]
-
-    @cached_property
-    def _line_starts(self) -> list[int]:
-        return [0, *(m.end() for m in re.finditer("\n", self.text))]
+    def _line_starts(self) -> array[int]:
+        return array("q", [0, *(m.end() for m in re.finditer("\n", self.text))])
 
     def segment_at(self, offset: int) -> Segment:
         """The segment holding the offset (the last one for an offset before them all)."""
@@ -110,7 +130,7 @@ class Document:
 
     def sentence_at(self, offset: int) -> tuple[int, int]:
         """The sentence holding the offset, or an empty span at it."""
-        i = bisect.bisect_right(self._sentence_starts, offset) - 1
+        i = bisect.bisect_right(self.sentences.starts, offset) - 1
         if i >= 0 and offset < self.sentences[i][1]:
             return self.sentences[i]
         return offset, offset

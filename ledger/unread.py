@@ -52,7 +52,7 @@ _REFERENCE_BEFORE = re.compile(r"(?:\b(?:no|nr|ref|resolution|decree|case|id|cod
 _NAME_BEFORE = re.compile(r"[A-Za-zА-Яа-я]-$|[A-Z]{1,4}\s?$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Unread:
     """One number of a document that is not a fact, and why."""
 
@@ -116,6 +116,7 @@ def find_unread(documents: list[Document], facts: list[Fact],
         spans = _merged(covered.get(doc.path, []) + list(doc.masked))
         starts = [s for s, _ in spans]
         text = doc.text
+        sentences: dict[tuple[int, int], str] = {}
         lowered = text.lower()  # faster to search than with IGNORECASE; where a letter
         same = len(lowered) == len(text)  # lowers to two, offsets would move: search as is
         found = sorted({m.span() for m in _NUMBER.finditer(text)} | {
@@ -129,8 +130,11 @@ def find_unread(documents: list[Document], facts: list[Fact],
                 continue
             last_end = end
             written = text[start:end]
-            s_start, s_end = doc.sentence_at(start)
-            sentence = text[s_start:s_end] or text[max(0, start - 60):end + 60]
+            span = doc.sentence_at(start)
+            sentence = sentences.get(span)  # one string for the numbers of one sentence
+            if sentence is None:
+                sentence = sentences[span] = (text[span[0]:span[1]]
+                                              or text[max(0, start - 60):end + 60])
             plain = re.sub(r"\D", "", written)
             reason = _reason(text, start, end, written, plain)
             if reason == "no counted thing found":

@@ -23,7 +23,7 @@ class ReconcileSettings:
     restatement_days: int = 7
 
 
-@dataclass
+@dataclass(slots=True)
 class Observation:
     observation_id: str
     indicator: str
