@@ -290,7 +290,7 @@ def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None
             in_background(_workbook_and_tables, report, moment, keep) if beside
             else _later(_workbook_and_tables, report, moment, keep)) as rendered:
         for name, data in render_html(report, config.report_locale, __version__,
-                                      articles if cache.enabled else None).items():
+                                      articles if cache.enabled else None):
             staging.put(name, data)
         staging.put("facts.hxl.csv", render_hxl(report))
         staging.put("unread.csv", _unread_table(report, document_of))

@@ -1,6 +1,7 @@
 """The HTML report: a light summary page and the pages it links to, all self-contained.
 
-Public surface: `render_html(report, locale, version)` returns `{file name: bytes}`:
+Public surface: `render_html(report, locale, version)` yields (file name, bytes), a page at a
+time (a large report is never in memory whole):
 `index.html` (headline figures, charts, findings to review, numbers left unread), one
 `statements-INDICATOR.html` per indicator holding every observation with its sentences
 (`-2`, `-3` … where one page would pass `PAGE_BUDGET`), `findings.html` and `sources.html`.
@@ -20,7 +21,7 @@ import bisect
 import hashlib
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -304,11 +305,12 @@ def _finding_bytes(finding: Finding) -> int:
 
 
 def render_html(report: Report, locale: str, version: str,
-                articles: dict[str, str] | None = None) -> dict[str, bytes]:
-    """Every page of the HTML report, by file name. `articles` holds the observations'
-    articles an earlier build rendered, by a key over everything one shows (its observation,
-    statements, the templates and the locale): those are taken, not rendered again, and the
-    articles of this build replace its content."""
+                articles: dict[str, str] | None = None) -> Iterator[tuple[str, bytes]]:
+    """Every page of the HTML report with its file name, a page at a time. `articles` holds
+    the observations' articles an earlier build rendered, by a key over everything one shows
+    (its observation, statements, the templates and the locale): those are taken, not
+    rendered again, and the articles of this build replace its content once the last page
+    is made."""
     env = template_environment(locale)
     style = (builtin_dir("reports") / "summary.css").read_text("utf-8")
     script = (builtin_dir("reports") / "ledger.js").read_text("utf-8")
@@ -332,8 +334,8 @@ def render_html(report: Report, locale: str, version: str,
         html = earlier.get(key)
         if html is None:
             html = article.render(o=obs, statements=views)
-        shown[key] = html
-        return Markup(html)
+        shown[key] = html = html if isinstance(html, Markup) else Markup(html)  # one copy
+        return html
 
     pages_of: dict[str, tuple[list[str], list[list[tuple[Observation, Markup]]]]] = {}
     page_of: dict[str, str] = {}
@@ -370,15 +372,13 @@ def render_html(report: Report, locale: str, version: str,
                    "observations": len(report.observations),
                    "findings": len(report.findings), "unread": len(report.unread)},
     }
-    files: dict[str, bytes] = {}
-
-    def render(name: str, template: str, **context: Any) -> None:
-        files[name] = env.get_template(template).render(shared | context).encode("utf-8")
+    def render(name: str, template: str, **context: Any) -> tuple[str, bytes]:
+        return name, env.get_template(template).render(shared | context).encode("utf-8")
 
     review = finding_pages[0][:FINDINGS_SHOWN]
     index_charts = _within(charts.values(), INDEX_CHART_BYTES)
     likely = report.likely_unread
-    render("index.html", "summary.html.j2",
+    yield render("index.html", "summary.html.j2",
            headlines=report.headlines[:HEADLINES_SHOWN],
            headlines_more=max(0, len(report.headlines) - HEADLINES_SHOWN),
            charts=index_charts, charts_more=len(charts) - len(index_charts),
@@ -389,20 +389,19 @@ def render_html(report: Report, locale: str, version: str,
     for indicator, (names, chunks) in sorted(pages_of.items()):
         own = _within((c for k, c in charts.items() if k[0] == indicator), PAGE_CHART_BYTES)
         for number, (name, chunk) in enumerate(zip(names, chunks, strict=True), 1):
-            render(name, "statements.html.j2", indicator=indicator, pages=names,
-                   page_number=number, charts=own if number == 1 else [],
-                   observations=[o for o, _ in chunk], articles=[a for _, a in chunk])
+            yield render(name, "statements.html.j2", indicator=indicator, pages=names,
+                         page_number=number, charts=own if number == 1 else [],
+                         observations=[o for o, _ in chunk], articles=[a for _, a in chunk])
     for stem, template, pages_, key in (("findings", "findings.html.j2", finding_pages,
                                          "findings"),
                                         ("sources", "sources.html.j2", source_pages,
                                          "documents")):
         names = page_names(stem, len(pages_))
         for number, (name, items) in enumerate(zip(names, pages_, strict=True), 1):
-            render(name, template, pages=names, page_number=number, **{key: items})
+            yield render(name, template, pages=names, page_number=number, **{key: items})
     if articles is not None:
         articles.clear()
         articles.update(shown)
-    return files
 
 
 def _templates_key(locale: str) -> str:
