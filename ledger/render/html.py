@@ -251,14 +251,15 @@ def indicator_stems(indicators: Iterable[str]) -> dict[str, str]:
     return stems
 
 
-def _statements(report: Report) -> dict[str, list[StatementView]]:
-    """Each observation's statements, with the paragraph around each quote."""
+def _statements(report: Report) -> Callable[[Observation], list[StatementView]]:
+    """An observation's statements, with the paragraph around each quote (made when asked
+    for, so only the articles being rendered hold theirs)."""
     docs = {d.path: d for d in report.documents}
     paragraphs = {d.path: paragraph_spans(d.text) for d in report.documents}
     urls = {d.path: safe_url(d.url) for d in report.documents}
     facts = {f.fact_id: f for f in report.facts}
-    views_of: dict[str, list[StatementView]] = {}
-    for obs in report.observations:
+
+    def views_of(obs: Observation) -> list[StatementView]:
         views = []
         for fact_id in obs.fact_ids:
             fact = facts[fact_id]
@@ -275,7 +276,8 @@ def _statements(report: Report) -> dict[str, list[StatementView]]:
                 text[fact.char_end:fact.quote_end],
                 after + ("…" if fact.quote_end + CONTEXT_CHARS < p_end else ""),
                 urls[fact.source], docs[fact.source].publisher))
-        views_of[obs.observation_id] = views
+        return views
+
     return views_of
 
 
@@ -329,7 +331,7 @@ def render_html(report: Report, locale: str, version: str,
     templates = _templates_key(locale)
 
     def article_of(obs: Observation) -> Markup:
-        views = views_of[obs.observation_id]
+        views = views_of(obs)
         key = hashlib.sha256(f"{templates}{obs!r}{views!r}".encode()).hexdigest()
         html = earlier.get(key)
         if html is None:
