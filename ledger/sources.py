@@ -75,6 +75,8 @@ class Spans(Sequence[tuple[int, int]]):
         return len(self.starts)
 
     def __getitem__(self, i: int) -> tuple[int, int]:  # type: ignore[override]
+        if isinstance(i, slice):
+            raise TypeError("Spans are looked up one at a time")
         return self.starts[i], self.ends[i]
 
     def __iter__(self) -> Iterator[tuple[int, int]]:
