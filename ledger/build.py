@@ -24,9 +24,9 @@ from ledger.boundary import project_file_problems
 from ledger.cache import BuildCache, context_key
 from ledger.catalogue import CATALOGUE_NAME
 from ledger.cluster import read_on_cluster
-from ledger.config import CONFIG_NAME, load_config
-from ledger.copies import Copies, Fingerprint, find_copies
-from ledger.decisions import DECISIONS_NAME, load_decisions
+from ledger.config import CONFIG_NAME, ProjectConfig, load_config
+from ledger.copies import Copies, Fingerprint, find_copies, fingerprint
+from ledger.decisions import DECISIONS_NAME, Decision, load_decisions
 from ledger.diagnostics import Diagnostic, LedgerError, error, has_errors, warning
 from ledger.findings import Finding
 from ledger.languages import register_folder
@@ -143,32 +143,52 @@ def _later(function: Callable[..., Any], *args: Any) -> Iterator[Callable[[], An
     yield lambda: function(*args)
 
 
+EARLY_FINGERPRINTS = 50
+"""From this many documents without a kept fingerprint on, with more than one job, they are
+fingerprinted in a process of their own while the rules load."""
+
+
+def fingerprints(documents: list[Document]) -> dict[str, Fingerprint]:
+    """Each document's fingerprint for finding copies, by path."""
+    return {d.path: fingerprint(d.text) for d in documents}
+
+
 def _read_with_cache(texts: list[Document], context: Context, jobs: int,
                      progress: Callable[[int, int], None] | None, cache: BuildCache,
-                     reading: str, cluster: str) -> tuple[Figures, Copies]:
+                     reading: str, cluster: str,
+                     printed: Callable[[], dict[str, Fingerprint]]) -> tuple[Figures, Copies]:
     """The figures of every document: from the cache where its key is there, else read (on
     `jobs` processes) and kept for the next build, in document order; and the copies among
-    the documents. The kept figures are loaded and the copies found here while the new
-    documents are read."""
+    the documents. The kept figures and fingerprints are loaded and the copies found here
+    while the new documents are read; `printed()` gives the fingerprints of the documents
+    that had none kept."""
     keys = {d.path: cache.figures_key(reading, d) for d in texts} if cache.enabled else {}
     kept_paths = {path for path, key in keys.items() if cache.has_figures(key)}
     stored = [d for d in texts if d.path in kept_paths]
     todo = [d for d in texts if d.path not in kept_paths]
     known: dict[str, Figures] = {}
-    prints: dict[str, Fingerprint] = {}
     measured = cache.load_kept("similarities", reading)
     counted_before = set(measured)
     found_copies: list[Copies] = []
 
     def meanwhile() -> None:
-        """While the new documents are read: the kept figures loaded, and the copies found
-        (`find_copies` fingerprints the documents not in `prints`)."""
+        """While the new documents are read: the kept figures loaded, and the copies found."""
         for doc in stored:
             found = cache.load_figures(keys[doc.path])
             if isinstance(found, Figures):
                 known[doc.path] = found
-                prints[doc.path] = found.fingerprints[doc.path]
-        found_copies.append(find_copies(texts, prints, measured))
+        prints = printed()  # made in this build: no fingerprint was kept
+        loaded = set()
+        for doc in texts:
+            if doc.path not in prints:
+                found = cache.load_fingerprint(doc.text_sha256)
+                if isinstance(found, Fingerprint):
+                    prints[doc.path] = found
+                    loaded.add(doc.path)
+        found_copies.append(find_copies(texts, prints, measured))  # fingerprints the rest
+        for doc in texts:
+            if doc.path not in loaded:
+                cache.store_fingerprint(doc.text_sha256, prints[doc.path])
 
     read = (read_on_cluster(todo, context, cluster, progress, meanwhile) if cluster
             else read_figures(todo, context, jobs, progress, meanwhile))
@@ -178,7 +198,6 @@ def _read_with_cache(texts: list[Document], context: Context, jobs: int,
     fresh = read.by_source()
     for doc in todo + damaged:
         part = fresh.get(doc.path, Figures())
-        part.fingerprints[doc.path] = prints[doc.path]
         known[doc.path] = part
         if cache.enabled:
             cache.store_figures(keys[doc.path], part)
@@ -212,44 +231,32 @@ def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None
                                     max_bytes=int(config.max_document_mb * 1_000_000),
                                     ocr=ocr)
     diagnostics += found
-    patterns_context = context_key({"re2": package_version("google-re2")})
-    trusted = set(cache.load_kept("patterns", patterns_context))
-    trust_patterns(trusted)
-    rulebook, found = project_rulebook(project, config.builtin_rules)
-    diagnostics += found
-    if valid_patterns() != trusted:  # new patterns compiled: kept for the next build
-        cache.store_kept("patterns", patterns_context, dict.fromkeys(sorted(valid_patterns())))
-    if not rulebook.rules and not has_errors(diagnostics):
-        diagnostics.append(error("rules", "R006", "no rules: enable the built-in library or "
-                                 "add rule files to PROJECT/rules/"))
-    rates, found = RateBook.load(project / "rates")
-    diagnostics += found
-    gazetteer, found = Gazetteer.load(project / "gazetteer.yaml")
-    diagnostics += found
-    decisions, found = load_decisions(project)
-    diagnostics += found
-    parties, found = Parties.load(project / "parties.yaml")
-    diagnostics += found
-    if has_errors(diagnostics):
-        raise LedgerError(sorted(diagnostics, key=lambda d: (d.file, d.line, d.col)))
-
-    tabled, table_findings, found = table_facts(documents, config.tables, project, gazetteer,
-                                                rates, config.report_currency)
-    diagnostics += found
-    if has_errors(diagnostics):
-        raise LedgerError(sorted(diagnostics, key=lambda d: (d.file, d.line, d.col)))
     texts = [d for d in documents if not d.tables]  # spreadsheets are read by their mapping
-    reading = context_key({
-        "rules": rulebook.files, "rates": rates.file_hashes({t.id for t in rates.tables}),
-        "currency": config.report_currency, "ocr": ocr,
-        "project": {name: _sha256((project / name).read_bytes())
-                    for name in ("gazetteer.yaml", "parties.yaml")
-                    if (project / name).is_file()},
-        "languages": {p.name: _sha256(p.read_bytes())
-                      for p in sorted((project / "languages").glob("*.yaml"))}})
-    figures, copies = _read_with_cache(
-        texts, Context(rulebook, rates, gazetteer, parties, config.report_currency),
-        default_jobs() if jobs is None else jobs, progress, cache, reading, cluster)
+    jobs = default_jobs() if jobs is None else jobs
+    # The documents no earlier build fingerprinted are fingerprinted (for finding copies) by
+    # a process of their own while this one loads the rules: the second core is idle then.
+    unprinted = [d for d in texts if not cache.has_fingerprint(d.text_sha256)]
+    with (in_background(fingerprints, unprinted)
+          if jobs > 1 and len(unprinted) >= EARLY_FINGERPRINTS
+          else _later(fingerprints, unprinted)) as printed:
+        rulebook, rates, gazetteer, decisions, parties = _load_inputs(project, config, cache,
+                                                                      diagnostics)
+        tabled, table_findings, found = table_facts(documents, config.tables, project,
+                                                    gazetteer, rates, config.report_currency)
+        diagnostics += found
+        if has_errors(diagnostics):
+            raise LedgerError(sorted(diagnostics, key=lambda d: (d.file, d.line, d.col)))
+        reading = context_key({
+            "rules": rulebook.files, "rates": rates.file_hashes({t.id for t in rates.tables}),
+            "currency": config.report_currency, "ocr": ocr,
+            "project": {name: _sha256((project / name).read_bytes())
+                        for name in ("gazetteer.yaml", "parties.yaml")
+                        if (project / name).is_file()},
+            "languages": {p.name: _sha256(p.read_bytes())
+                          for p in sorted((project / "languages").glob("*.yaml"))}})
+        figures, copies = _read_with_cache(
+            texts, Context(rulebook, rates, gazetteer, parties, config.report_currency),
+            jobs, progress, cache, reading, cluster, printed)
     facts, findings = figures.facts + tabled, figures.findings + table_findings
     unread = in_report_order(figures.unread)
     settings = ReconcileSettings(config.policy, tuple(config.source_priority),
@@ -310,6 +317,35 @@ def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None
     if key:
         cache.keep_result_key(key)
     return result
+
+
+def _load_inputs(project: Path, config: ProjectConfig, cache: BuildCache,
+                 diagnostics: list[Diagnostic]
+                 ) -> tuple[RuleBook, RateBook, Gazetteer, list[Decision], Parties]:
+    """The rules (their patterns compiled, or trusted where an earlier build compiled them),
+    rate tables, gazetteer, decisions and parties; their problems go to `diagnostics`, and
+    errors among them stop the build."""
+    patterns_context = context_key({"re2": package_version("google-re2")})
+    trusted = set(cache.load_kept("patterns", patterns_context))
+    trust_patterns(trusted)
+    rulebook, found = project_rulebook(project, config.builtin_rules)
+    diagnostics += found
+    if valid_patterns() != trusted:  # new patterns compiled: kept for the next build
+        cache.store_kept("patterns", patterns_context, dict.fromkeys(sorted(valid_patterns())))
+    if not rulebook.rules and not has_errors(diagnostics):
+        diagnostics.append(error("rules", "R006", "no rules: enable the built-in library or "
+                                 "add rule files to PROJECT/rules/"))
+    rates, found = RateBook.load(project / "rates")
+    diagnostics += found
+    gazetteer, found = Gazetteer.load(project / "gazetteer.yaml")
+    diagnostics += found
+    decisions, found = load_decisions(project)
+    diagnostics += found
+    parties, found = Parties.load(project / "parties.yaml")
+    diagnostics += found
+    if has_errors(diagnostics):
+        raise LedgerError(sorted(diagnostics, key=lambda d: (d.file, d.line, d.col)))
+    return rulebook, rates, gazetteer, decisions, parties
 
 
 def boundary_diagnostics(project: Path, follow_symlinks: bool) -> list[Diagnostic]:

@@ -2,19 +2,20 @@
 
 Public surface: `BuildCache(project, enabled)` with `build_key`, `unchanged`, `load_result`,
 `forget_result`, `keep_result`, `keep_result_key`, `figures_key`, `has_figures`,
-`load_figures`, `store_figures`, `load_kept`, `store_kept` and `prune`; `CACHE_FOLDER`.
+`load_figures`, `store_figures`, `has_fingerprint`, `load_fingerprint`, `store_fingerprint`,
+`load_kept`, `store_kept` and `prune`; `CACHE_FOLDER`.
 
 Three kinds of things are kept. Per document, the figures read from it (facts, findings, rejected
-figures, unread numbers, the fingerprint copies are found by), keyed by the document's bytes
-and catalogue data and by everything else that shapes them: the tool itself (every file of the
-package), the rule and lexicon files, the rate tables, the gazetteer, the parties, the settings
-and `--ocr`. A rebuild reads again only documents whose key changed. What a rebuild need not
-redo for unchanged parts: the exact copy similarities counted between documents, by the pair
-of their texts, and the HTML articles of observations, by what they show. And for the whole
-build, a key over every file of the
-project (the output folder and this cache aside), the flags and `SOURCE_DATE_EPOCH`: when it
-is the key of the last build and that build's outputs are on disk as its manifest lists them,
-nothing is read or written again.
+figures, unread numbers), keyed by the document's bytes and catalogue data and by everything
+else that shapes them: the tool itself (every file of the package), the rule and lexicon
+files, the rate tables, the gazetteer, the parties, the settings and `--ocr`; and the
+fingerprint copies are found by, keyed by the text and the tool alone. A rebuild reads again
+only documents whose key changed. What a rebuild need not redo for unchanged parts: the exact
+copy similarities counted between documents, by the pair of their texts, and the HTML
+articles of observations, by what they show. And for the whole build, a key over every file
+of the project (the output folder and this cache aside), the flags and `SOURCE_DATE_EPOCH`:
+when it is the key of the last build and that build's outputs are on disk as its manifest
+lists them, nothing is read or written again.
 
 Entries are sealed with an HMAC whose key lives in the user's own cache folder
 (`$XDG_CACHE_HOME/ledger/cache-key`, mode 0600), never in the project: a cache that was
@@ -192,6 +193,28 @@ class BuildCache:
     def _entry(self, key: str) -> Path:
         return self.folder / "figures" / key[:2] / key
 
+    def _print_entry(self, text_sha256: str) -> Path:
+        key = _hash_json({"tool": tool_fingerprint(), "text": text_sha256})
+        return self.folder / "prints" / key[:2] / key
+
+    def has_fingerprint(self, text_sha256: str) -> bool:
+        """Whether a text's fingerprint for finding copies is kept (by the text alone: the
+        rules do not shape it)."""
+        return self.enabled and self._print_entry(text_sha256).is_file()
+
+    def load_fingerprint(self, text_sha256: str) -> Any | None:
+        if not self.enabled:
+            return None
+        path = self._print_entry(text_sha256)
+        self.used.add(path.name)
+        return self._read(path)
+
+    def store_fingerprint(self, text_sha256: str, fingerprint: Any) -> None:
+        if self.enabled:
+            path = self._print_entry(text_sha256)
+            self.used.add(path.name)
+            self._write(path, fingerprint)
+
     def has_figures(self, key: str) -> bool:
         """Whether figures are kept under `key` (`load_figures` may still find them damaged)."""
         return self.enabled and self._entry(key).is_file()
@@ -208,12 +231,13 @@ class BuildCache:
             self._write(self._entry(key), figures)
 
     def prune(self) -> None:
-        """Remove the figures of documents this build did not use."""
-        if not self.enabled or not (self.folder / "figures").is_dir():
+        """Remove the figures and fingerprints of documents this build did not use."""
+        if not self.enabled:
             return
-        for path in (self.folder / "figures").glob("*/*"):
-            if path.name not in self.used:
-                path.unlink(missing_ok=True)
+        for kind in ("figures", "prints"):
+            for path in (self.folder / kind).glob("*/*"):
+                if path.name not in self.used:
+                    path.unlink(missing_ok=True)
 
 
 def context_key(parts: dict[str, Any]) -> str:

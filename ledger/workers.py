@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
-from ledger.copies import Fingerprint
 from ledger.extract import extract, prepare
 from ledger.findings import Finding
 from ledger.languages import base_language
@@ -60,21 +59,19 @@ class Context:
 @dataclass
 class Figures:
     """The facts of a run of documents, the findings about them, why figures that a rule
-    read gave no fact (by document and offset), the numbers no fact covers, and each
-    document's fingerprint for finding copies: everything a document gives on its own."""
+    read gave no fact (by document and offset) and the numbers no fact covers: everything a
+    document gives on its own."""
 
     facts: list[Fact] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     rejected: dict[tuple[str, int], str] = field(default_factory=dict)
     unread: list[Unread] = field(default_factory=list)
-    fingerprints: dict[str, Fingerprint] = field(default_factory=dict)
 
     def extend(self, other: Figures) -> None:
         self.facts += other.facts
         self.findings += other.findings
         self.rejected.update(other.rejected)
         self.unread += other.unread
-        self.fingerprints.update(other.fingerprints)
 
     def by_source(self) -> dict[str, Figures]:
         """The figures of each document (every finding here is about facts of one document)."""
@@ -90,8 +87,6 @@ class Figures:
             parts.setdefault(source, Figures()).rejected[(source, offset)] = reason
         for row in self.unread:
             parts.setdefault(row.source, Figures()).unread.append(row)
-        for source, found in self.fingerprints.items():
-            parts.setdefault(source, Figures()).fingerprints[source] = found
         return parts
 
 
