@@ -180,3 +180,28 @@ def test_the_result_kept_beside_the_rendering_is_reused_only_after_its_build_suc
     assert any(f.value == 1975 for f in kept.facts)
     assert (len(kept.facts), len(kept.observations), len(kept.unread)) == (
         len(changed.facts), len(changed.observations), len(changed.unread))
+
+
+def test_fingerprints_are_kept_by_text_so_a_rule_edit_does_not_redo_them(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ledger import copies as copies_module
+
+    build(project, None)
+    made: list[int] = []
+    original = copies_module.fingerprint
+
+    def recording(text: str) -> copies_module.Fingerprint:
+        made.append(len(text))
+        return original(text)
+
+    monkeypatch.setattr(copies_module, "fingerprint", recording)
+    monkeypatch.setattr(build_module, "fingerprint", recording)
+    rule = next((project / "rules").glob("*.yaml"))
+    rule.write_text(rule.read_text("utf-8") + "\n# reviewed\n", "utf-8")
+    read = _reading(monkeypatch)
+    build(project, None)
+    assert len(read) == 4 and made == []  # every document read again, none fingerprinted
+    feed = project / "sources" / "feed-2020-11-25.txt"
+    feed.write_text(feed.read_text("utf-8").replace("1,970", "1,975"), "utf-8")
+    build(project, None)
+    assert len(made) == 1  # the changed text alone
