@@ -287,9 +287,13 @@ def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None
     result = BuildResult(out, documents, facts, observations, findings, diagnostics, unread)
     cache.forget_result()
 
+    # The result is kept for a rebuild with nothing changed (under `key` once the build is
+    # done) by the process with less to render: the second one, unless the HTML articles were
+    # kept by an earlier build, which makes the pages here quick to render.
+    keep_here = bool(articles)
+
     def keep() -> None:
-        """The result kept for a rebuild with nothing changed (under `key` once it is done)."""
-        if key:
+        if key and not keep_here:
             cache.keep_result(result)
 
     # Each output is written as soon as it is made, so they are never all in memory at once.
@@ -303,6 +307,8 @@ def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None
         staging.put("unread.csv", _unread_table(report, document_of))
         write_database(report, staging.folder / "ledger.sqlite")
         staging.adopt("ledger.sqlite")
+        if key and keep_here:
+            cache.keep_result(result)
         for name, data in rendered().items():
             staging.put(name, data)
         staging.put("datapackage.json", render_datapackage(staging.written, report, moment))
