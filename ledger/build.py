@@ -281,7 +281,7 @@ def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None
     report = Report.build(title, documents, facts, observations, findings, about, unread,
                           copies)
     document_of = {d.path: d for d in documents}
-    beside = (jobs is None or jobs > 1) and len(facts) >= BACKGROUND_WORKBOOK_FACTS
+    beside = jobs > 1 and len(facts) >= BACKGROUND_WORKBOOK_FACTS
     articles_context = f"{reading} {config.report_locale}"
     articles = cache.load_kept("articles", articles_context)
     result = BuildResult(out, documents, facts, observations, findings, diagnostics, unread)

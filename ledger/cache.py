@@ -197,38 +197,41 @@ class BuildCache:
         key = _hash_json({"tool": tool_fingerprint(), "text": text_sha256})
         return self.folder / "prints" / key[:2] / key
 
-    def has_fingerprint(self, text_sha256: str) -> bool:
-        """Whether a text's fingerprint for finding copies is kept (by the text alone: the
-        rules do not shape it)."""
-        return self.enabled and self._print_entry(text_sha256).is_file()
+    def _has(self, path: Path) -> bool:
+        return self.enabled and path.is_file()
 
-    def load_fingerprint(self, text_sha256: str) -> Any | None:
+    def _load(self, path: Path) -> Any | None:
+        """A per-document entry, marked used (`prune` keeps it)."""
         if not self.enabled:
             return None
-        path = self._print_entry(text_sha256)
         self.used.add(path.name)
         return self._read(path)
 
-    def store_fingerprint(self, text_sha256: str, fingerprint: Any) -> None:
+    def _store(self, path: Path, value: Any) -> None:
         if self.enabled:
-            path = self._print_entry(text_sha256)
             self.used.add(path.name)
-            self._write(path, fingerprint)
+            self._write(path, value)
+
+    def has_fingerprint(self, text_sha256: str) -> bool:
+        """Whether a text's fingerprint for finding copies is kept (by the text alone: the
+        rules do not shape it)."""
+        return self._has(self._print_entry(text_sha256))
+
+    def load_fingerprint(self, text_sha256: str) -> Any | None:
+        return self._load(self._print_entry(text_sha256))
+
+    def store_fingerprint(self, text_sha256: str, fingerprint: Any) -> None:
+        self._store(self._print_entry(text_sha256), fingerprint)
 
     def has_figures(self, key: str) -> bool:
         """Whether figures are kept under `key` (`load_figures` may still find them damaged)."""
-        return self.enabled and self._entry(key).is_file()
+        return self._has(self._entry(key))
 
     def load_figures(self, key: str) -> Any | None:
-        if not self.enabled:
-            return None
-        self.used.add(key)
-        return self._read(self._entry(key))
+        return self._load(self._entry(key))
 
     def store_figures(self, key: str, figures: Any) -> None:
-        if self.enabled:
-            self.used.add(key)
-            self._write(self._entry(key), figures)
+        self._store(self._entry(key), figures)
 
     def prune(self) -> None:
         """Remove the figures and fingerprints of documents this build did not use."""

@@ -12,8 +12,8 @@ computed exactly on the shingle sets. Shingles of words (not characters) ignore 
 layout and punctuation that re-posting brings; an aggregator's added lead-in or a wire's
 dateline lowers the overlap only a little.
 
-Public surface: `fingerprint(text)` (a document's shingles and MinHash signature, computed
-by the build while the workers read, and kept in the build cache) and `find_copies(documents,
+Public surface: `fingerprint(text)` (a document's shingles and MinHash signature, kept in
+the build cache by text) and `find_copies(documents,
 fingerprints, measured)`, which returns the `Copies`: for each document its cluster (named
 by the cluster's first document) and the clusters of two or more. A rebuild passes the
 similarities an earlier build counted, so only pairs with a changed document are counted.

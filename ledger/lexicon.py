@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ledger import units
 from ledger.diagnostics import Diagnostic, error
 from ledger.languages import check_code
+from ledger.numbers import longest_first
 from ledger.rules import (
     Example,
     ExpectedFact,
@@ -282,14 +283,14 @@ def phrase_pattern(phrase: str, language: str) -> str:
     """RE2 for a phrase: each word in any of its forms, words apart by white space."""
     parts = []
     for word in phrase.split():
-        forms = sorted(word_forms(word, language), key=lambda w: (-len(w), w))
+        forms = longest_first(word_forms(word, language))
         parts.append("(?:" + "|".join(re.escape(f) for f in forms) + ")")
     return f"{SPACE}+".join(parts)
 
 
 def alternation(phrases: list[str], language: str) -> str:
     """One RE2 alternation of phrases (longest first, so a longer form wins)."""
-    ordered = sorted(set(phrases), key=lambda p: (-len(p), p))
+    ordered = longest_first(set(phrases))
     return "|".join(phrase_pattern(p, language) for p in ordered)
 
 

@@ -15,7 +15,14 @@ from importlib import resources
 
 from ledger.languages import codes as language_codes
 from ledger.languages import language as language_of
-from ledger.numbers import QUALIFIER, Quantity, number_block, parse_quantity, qualifier_block
+from ledger.numbers import (
+    QUALIFIER,
+    Quantity,
+    longest_first,
+    number_block,
+    parse_quantity,
+    qualifier_block,
+)
 
 
 @dataclass(frozen=True)
@@ -57,7 +64,7 @@ CURRENCIES = _with_local_names(_load_currencies())
 
 
 def _alternation(items: set[str]) -> str:
-    return "|".join(re.escape(x) for x in sorted(items, key=lambda s: (-len(s), s)))
+    return "|".join(re.escape(x) for x in longest_first(items))
 
 
 _CODES = {c.code for c in CURRENCIES.values()} | {
@@ -69,7 +76,7 @@ _ADJECTIVES = {a for c in CURRENCIES.values() for a in c.adjectives}
 
 _SYMBOL_RE = "|".join(  # "C$", "HK$": letters in capitals, so "a $48 million" stays USD
     f"(?-i:{re.escape(x)})" if x[:1].isalpha() else re.escape(x)
-    for x in sorted(_SYMBOLS, key=lambda s: (-len(s), s)))
+    for x in longest_first(_SYMBOLS))
 _AFTER_SYMBOL_RE = _alternation(  # "500 ₽", "10 €"; never "$", which precedes its amount
     {s for s in _SYMBOLS if not s[:1].isalpha() and "$" not in s})
 _CODE_RE = f"(?-i:{_alternation(_CODES)})"

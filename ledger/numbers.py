@@ -103,15 +103,23 @@ RU_SCALES = {form: value for value, forms in (
     (1_000_000_000, "миллиард миллиарда миллиардов миллиардам миллиардами млрд. млрд"),
 ) for form in forms.split()}
 
-_WORD = "|".join(sorted([*UNITS, *TENS, "half"], key=lambda w: (-len(w), w)))
+
+def longest_first(words: Iterable[str]) -> list[str]:
+    """Words for a pattern's alternation: longer ones first, so "thousands" is tried before
+    "thousand"; equal lengths in text order, so the pattern is the same text in every
+    process (a set's order is not)."""
+    return sorted(words, key=lambda w: (-len(w), w))
+
+
+_WORD = "|".join(longest_first([*UNITS, *TENS, "half"]))
 _SCALE_WORD = ("hundred|thousand|million|billion|trillion|dozens|dozen|lakhs|lakh|crores|crore"
                "|dozs|doz|dzs|dz")
 _SCALE_ABBREVIATION = "mln|mn|mm|bln|bn|tln|dzs|dz|dozs|doz|k|m|b"
-_RU_WORD = "|".join(sorted(RU_WORDS, key=lambda w: (-len(w), w)))
-_RU_SCALE = "|".join(re.escape(w) for w in sorted(RU_SCALES, key=lambda w: (-len(w), w)))
+_RU_WORD = "|".join(longest_first(RU_WORDS))
+_RU_SCALE = "|".join(re.escape(w) for w in longest_first(RU_SCALES))
 QUALIFIER = "|".join(
     re.escape(q).replace(r"\ ", r"\s+")
-    for q in sorted({q for qs in QUALIFIERS.values() for q in qs}, key=lambda w: (-len(w), w))
+    for q in longest_first({q for qs in QUALIFIERS.values() for q in qs})
 )
 _DIGITS = (r"\d{1,3}(?:[ \x{a0}\x{202f}\x{2009}]\d{3})+(?:[.,]\d+)?"  # spaces group by three
            r"|\d+(?:[.,'’]\d+)*|\.\d+")
@@ -132,9 +140,9 @@ _SCALE_SPACE = r"(?:[ \t\x{a0}\x{202f}]{0,2}|[ \t]*\n[ \t]*)"
 """Between digits and their scale word: a space or two, or a wrapped line ("$4.6\n billion")."""
 
 
-def _alternation(phrases: Iterable[str]) -> str:
-    return "|".join(re.escape(q).replace(r"\ ", r"\s+")
-                    for q in sorted(set(phrases), key=lambda w: (-len(w), w)))
+def phrase_alternation(phrases: Iterable[str]) -> str:
+    """RE2 alternation of phrases, longest first, their spaces matching any white space."""
+    return "|".join(re.escape(q).replace(r"\ ", r"\s+") for q in longest_first(set(phrases)))
 
 
 def _english(phrase: str) -> bool:
@@ -145,10 +153,10 @@ def _data_number_block(spoken: Language) -> str:
     """A language of a file: digits with a scale word ("13 mil", "1,5 millones"), or words
     (joined by spaces, hyphens or the language's "and"), then digits after a scale word
     ("mil 300")."""
-    scales = _alternation(spoken.scales)
+    scales = phrase_alternation(spoken.scales)
     if spoken.abbreviations:  # "M", "Md", "k": as written, and never the start of a word
-        scales += rf"|(?-i:{_alternation(spoken.abbreviations)})\b"
-    words = _alternation([*spoken.words, *spoken.scales])
+        scales += rf"|(?-i:{phrase_alternation(spoken.abbreviations)})\b"
+    words = phrase_alternation([*spoken.words, *spoken.scales])
     joiners = "".join(rf"|\s+{re.escape(j)}\s+" for j in spoken.joiners)
     return (rf"(?:{_DIGITS})(?:{_SCALE_SPACE}(?:{scales}))?"
             rf"|(?:{words})(?:(?:\s+|-{joiners})(?:{words}))*(?:\s+(?:{_DIGITS}))?")
@@ -169,13 +177,13 @@ def qualifier_block(language: str = "") -> str:
     """RE2 for the qualifiers of a language ("" = English and Russian)."""
     spoken = language_of(language)
     if spoken is not None:
-        return _alternation(p for phrases in spoken.qualifiers.values() for p in phrases)
+        return phrase_alternation(p for phrases in spoken.qualifiers.values() for p in phrases)
     phrases = [q for qs in QUALIFIERS.values() for q in qs]
     if language == "en":
         phrases = [q for q in phrases if _english(q)]
     elif language == "ru":
         phrases = [q for q in phrases if not _english(q)]
-    return _alternation(phrases)
+    return phrase_alternation(phrases)
 
 
 def quantity_block(language: str = "") -> str:
@@ -191,14 +199,14 @@ def quantity_block(language: str = "") -> str:
     if language in ("", "ru"):
         ranges.append(rf"от\s+(?:{number})\s+до\s+(?:{number})")
     if spoken is not None and spoken.range_between and spoken.range_and:
-        ranges.append(rf"(?:{_alternation(spoken.range_between)})\s+(?:{number})\s+"
-                      rf"(?:{_alternation(spoken.range_and)})\s+(?:{number})")
+        ranges.append(rf"(?:{phrase_alternation(spoken.range_between)})\s+(?:{number})\s+"
+                      rf"(?:{phrase_alternation(spoken.range_and)})\s+(?:{number})")
     glued = r"\s*" if language == "ru" else r"\s+"  # "более1 151 000": scraped Russian
     return (rf"(?:(?:{qualifier_block(language)}){glued}|[<>≤≥]=?\s*)?"
             rf"(?:{'|'.join(ranges)}"
             rf"|(?:{number})(?:\s*(?:-|–|—|~|to|through{_range_to(spoken)})\s*(?:{number})"
             rf"|-odd\b)?"
-            rf"|(?:{_alternation(vague)})(?:\s+of)?)")
+            rf"|(?:{phrase_alternation(vague)})(?:\s+of)?)")
 
 
 def _range_to(spoken: Language | None) -> str:
@@ -403,7 +411,7 @@ def _spoken_patterns(code: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
     """A language of a file: its qualifiers at the start of a figure, and its ranges."""
     spoken = language_of(code)
     assert spoken is not None
-    qualifiers = _alternation(p for phrases in spoken.qualifiers.values() for p in phrases)
+    qualifiers = phrase_alternation(p for phrases in spoken.qualifiers.values() for p in phrases)
     at_start = re.compile(rf"^(?P<q>{qualifiers}|{QUALIFIER})(?:\s+|(?=\d))", re.IGNORECASE)
     between = "|".join(re.escape(w) + r"\s+" for w in spoken.range_between)
     joins = "".join(rf"|\s+{re.escape(w)}\s+" for w in (*spoken.range_and, *spoken.range_to))

@@ -21,7 +21,7 @@ from datetime import date, timedelta
 
 from ledger.languages import codes as language_codes
 from ledger.languages import language as language_of
-from ledger.numbers import UNITS
+from ledger.numbers import UNITS, longest_first
 from ledger.sources import MONTHS
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -29,7 +29,7 @@ WEEKDAYS_RU = ("понедельник", "вторник", "среду", "чет
                "воскресенье")
 _MONTH_RU = ("января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|"
              "декабря")
-_MONTH = "|".join(sorted(MONTHS, key=lambda w: (-len(w), w)))
+_MONTH = "|".join(longest_first(MONTHS))
 _SMALL = "|".join(UNITS)
 _PAST = r"(?:over|in|during|within|for)\s+(?:the\s+)?(?:past|last|previous)"
 
@@ -65,7 +65,7 @@ _MONTH_NUMBER = dict(MONTHS) | {
     name.lower(): number for code in language_codes() if (spoken := language_of(code))
     for number, name in enumerate(spoken.months, start=1)}
 """Month names of every language, English and Russian ones included, to their number."""
-_LOCAL_MONTH = "|".join(sorted((re.escape(m) for m in _MONTH_NUMBER), key=lambda w: (-len(w), w)))
+_LOCAL_MONTH = "|".join(longest_first(re.escape(m) for m in _MONTH_NUMBER))
 _PATTERNS += [
     # French, Spanish and Ukrainian time phrases
     ("day", re.compile(r"\b(?:au\s+cours\s+des|dans\s+les|ces)\s+(?:dernières\s+)?24\s+heures\b"
@@ -108,8 +108,8 @@ _PATTERNS += [
 """Each kind of time phrase, with words one of which it always holds (a cheap test that
 spares most sentences the search). "past" phrases date a figure to an earlier year or decade
 ("in 1915", "in the 1990s war", "в 2014 году"): such a figure is history, not today's news."""
-_KEYWORDS = re.compile("|".join(re.escape(w) for w in sorted(
-    {w for _, _, words in _PATTERNS for w in words}, key=lambda w: (-len(w), w))))
+_KEYWORDS = re.compile("|".join(re.escape(w) for w in longest_first(
+    {w for _, _, words in _PATTERNS for w in words})))
 
 
 _CLAUSE_BREAK = re.compile(r"[,;:()\[\]—–]| - ")

@@ -15,6 +15,7 @@ from typing import Any
 import re2
 
 from ledger.diagnostics import Diagnostic, error
+from ledger.numbers import longest_first
 from ledger.text import paragraph_spans
 from ledger.utf8 import Utf8Text
 from ledger.yaml_lines import Positions, YamlProblem, load
@@ -94,7 +95,7 @@ class Gazetteer:
 
     def _compiled(self) -> Any:
         if self._pattern is None:
-            aliases = sorted(self.alias_to_name, key=lambda a: (-len(a), a))
+            aliases = longest_first(self.alias_to_name)
             body = "|".join(re2.escape(a).replace(r"\ ", r"\s+") for a in aliases)
             options = re2.Options()
             options.case_sensitive = False

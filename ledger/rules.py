@@ -30,7 +30,7 @@ from ledger.builtin import builtin_dir
 from ledger.diagnostics import Diagnostic, error
 from ledger.languages import check_code
 from ledger.money import money_block
-from ledger.numbers import quantity_block
+from ledger.numbers import phrase_alternation, quantity_block
 from ledger.yaml_lines import Positions, YamlProblem, load
 
 Kind = Literal["stock", "flow", "plan", "rate"]
@@ -62,18 +62,13 @@ CIVILIAN_NOUNS = ("civilians", "мирных жителей")
 _BLOCK = re.compile(r"\{(?P<name>[a-z_]+)(?::(?P<arg>\d+))?\}")
 
 
-def _alternation(words: tuple[str, ...]) -> str:
-    ordered = sorted(words, key=lambda w: (-len(w), w))
-    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ordered)
-
-
 @cache
 def blocks(language: str) -> dict[str, str]:
     """The named building blocks for rules written in a language."""
     return {
         "quantity": f"(?P<quantity>{quantity_block(language)})",
         "money": f"(?P<money>{money_block(language)})",
-        "people": f"(?P<people>{_alternation(PEOPLE_NOUNS)})",
+        "people": f"(?P<people>{phrase_alternation(PEOPLE_NOUNS)})",
     }
 
 
