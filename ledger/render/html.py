@@ -20,6 +20,7 @@ import base64
 import bisect
 import hashlib
 import re
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -306,8 +307,27 @@ def _finding_bytes(finding: Finding) -> int:
     return 300 + len(finding.message) * 2 + 60 * len(finding.fact_ids)
 
 
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One observation's rendered article, compressed until its page is made: the articles
+    of a large build are rendered before the first page (pages are cut by their size) and
+    would otherwise all be held as text at once."""
+
+    size: int
+    """Its length in UTF-8 bytes."""
+    compressed: bytes
+
+    @classmethod
+    def of(cls, html: str) -> Article:
+        data = html.encode("utf-8")
+        return cls(len(data), zlib.compress(data, 1))
+
+    def markup(self) -> Markup:
+        return Markup(zlib.decompress(self.compressed).decode("utf-8"))
+
+
 def render_html(report: Report, locale: str, version: str,
-                articles: dict[str, str] | None = None) -> Iterator[tuple[str, bytes]]:
+                articles: dict[str, Article] | None = None) -> Iterator[tuple[str, bytes]]:
     """Every page of the HTML report with its file name, a page at a time. `articles` holds
     the observations' articles an earlier build rendered, by a key over everything one shows
     (its observation, statements, the templates and the locale): those are taken, not
@@ -327,23 +347,23 @@ def render_html(report: Report, locale: str, version: str,
     views_of = _statements(report)
     article = env.get_template("observation.html.j2")
     earlier = articles if articles is not None else {}
-    shown: dict[str, str] = {}
+    shown: dict[str, Article] = {}
     templates = _templates_key(locale)
 
-    def article_of(obs: Observation) -> Markup:
+    def article_of(obs: Observation) -> Article:
         views = views_of(obs)
         key = hashlib.sha256(f"{templates}{obs!r}{views!r}".encode()).hexdigest()
-        html = earlier.get(key)
-        if html is None:
-            html = article.render(o=obs, statements=views)
-        shown[key] = html = html if isinstance(html, Markup) else Markup(html)  # one copy
-        return html
+        found = earlier.get(key)
+        if not isinstance(found, Article):
+            found = Article.of(article.render(o=obs, statements=views))
+        shown[key] = found
+        return found
 
-    pages_of: dict[str, tuple[list[str], list[list[tuple[Observation, Markup]]]]] = {}
+    pages_of: dict[str, tuple[list[str], list[list[tuple[Observation, Article]]]]] = {}
     page_of: dict[str, str] = {}
     for indicator, observations in sorted(by_indicator.items()):
         rendered = [(obs, article_of(obs)) for obs in observations]
-        chunks = paginate(rendered, lambda pair: len(pair[1].encode()) + 700, PAGE_BYTES)
+        chunks = paginate(rendered, lambda pair: pair[1].size + 700, PAGE_BYTES)
         names = page_names(stems[indicator], len(chunks))
         pages_of[indicator] = (names, chunks)
         for name, chunk in zip(names, chunks, strict=True):
@@ -393,7 +413,8 @@ def render_html(report: Report, locale: str, version: str,
         for number, (name, chunk) in enumerate(zip(names, chunks, strict=True), 1):
             yield render(name, "statements.html.j2", indicator=indicator, pages=names,
                          page_number=number, charts=own if number == 1 else [],
-                         observations=[o for o, _ in chunk], articles=[a for _, a in chunk])
+                         observations=[o for o, _ in chunk],
+                         articles=[a.markup() for _, a in chunk])
     for stem, template, pages_, key in (("findings", "findings.html.j2", finding_pages,
                                          "findings"),
                                         ("sources", "sources.html.j2", source_pages,
