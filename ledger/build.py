@@ -32,26 +32,26 @@ from ledger.findings import Finding
 from ledger.languages import register_folder
 from ledger.lexicon import builtin_lexicon_dir, hint_patterns, lexicon_rules, load_lexicons
 from ledger.normalise import Fact
-from ledger.outfolder import exclusive, staged_outputs
+from ledger.outfolder import Staging, exclusive, staged_outputs
 from ledger.places import Gazetteer
 from ledger.rates import RateBook
 from ledger.reconcile import Observation, ReconcileSettings, reconcile
 from ledger.render.database import write_database
 from ledger.render.html import render_html
-from ledger.render.open_data import render_datapackage, render_hxl
+from ledger.render.open_data import hxl_chunks, render_datapackage
 from ledger.render.report import Report
 from ledger.render.tables import (
     FACT_COLUMNS,
     FINDING_COLUMNS,
     OBSERVATION_COLUMNS,
     UNREAD_COLUMNS,
+    csv_chunks,
     fact_row,
     finding_row,
     observation_row,
-    to_csv,
     unread_row,
 )
-from ledger.render.xlsx import render_workbook
+from ledger.render.xlsx import write_workbook
 from ledger.rules import (
     RuleBook,
     builtin_rules_dir,
@@ -116,25 +116,27 @@ a process of their own while the other outputs render here (the outputs are the 
 bytes)."""
 
 
-def _workbook_and_tables(report: Report, moment: datetime,
-                         keep: Callable[[], None]) -> dict[str, bytes]:
-    """The workbook and the CSV tables of facts, observations and findings, after `keep()`
-    (the build's result kept in the cache): about half of the rendering, done in a process
-    of its own beside the other half when the build has more than one job."""
+def _workbook_and_tables(report: Report, moment: datetime, keep: Callable[[], None],
+                         staging: Staging) -> dict[str, tuple[str, int]]:
+    """The workbook and the CSV tables of facts, observations and findings written into
+    `staging`, after `keep()` (the build's result kept in the cache): about half of the
+    rendering, done in a process of its own beside the other half when the build has more
+    than one job. Returns what `staging.written` says of them."""
     keep()
-    return {
-        "facts.csv": to_csv(FACT_COLUMNS,
-                            [fact_row(f, report.observation_of) for f in report.facts]),
-        "observations.csv": to_csv(OBSERVATION_COLUMNS,
-                                   [observation_row(o) for o in report.observations]),
-        "findings.csv": to_csv(FINDING_COLUMNS, [finding_row(f) for f in report.findings]),
-        "ledger.xlsx": render_workbook(report, moment),
-    }
+    staging.put_chunks("facts.csv", csv_chunks(
+        FACT_COLUMNS, (fact_row(f, report.observation_of) for f in report.facts)))
+    staging.put_chunks("observations.csv", csv_chunks(
+        OBSERVATION_COLUMNS, (observation_row(o) for o in report.observations)))
+    staging.put_chunks("findings.csv", csv_chunks(
+        FINDING_COLUMNS, (finding_row(f) for f in report.findings)))
+    staging.put_file("ledger.xlsx", lambda handle: write_workbook(report, moment, handle))
+    return {name: staging.written[name]
+            for name in ("facts.csv", "observations.csv", "findings.csv", "ledger.xlsx")}
 
 
-def _unread_table(report: Report, document_of: dict[str, Document]) -> bytes:
-    return to_csv(UNREAD_COLUMNS, [unread_row(u, document_of[u.source].line_of(u.char_start))
-                                   for u in report.unread])
+def _unread_table(report: Report, document_of: dict[str, Document]) -> Iterator[bytes]:
+    return csv_chunks(UNREAD_COLUMNS, (unread_row(u, document_of[u.source].line_of(u.char_start))
+                                       for u in report.unread))
 
 
 @contextmanager
@@ -298,19 +300,18 @@ def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None
 
     # Each output is written as soon as it is made, so they are never all in memory at once.
     with staged_outputs(out) as staging, (
-            in_background(_workbook_and_tables, report, moment, keep) if beside
-            else _later(_workbook_and_tables, report, moment, keep)) as rendered:
+            in_background(_workbook_and_tables, report, moment, keep, staging) if beside
+            else _later(_workbook_and_tables, report, moment, keep, staging)) as rendered:
         for name, data in render_html(report, config.report_locale, __version__,
                                       articles if cache.enabled else None):
             staging.put(name, data)
-        staging.put("facts.hxl.csv", render_hxl(report))
-        staging.put("unread.csv", _unread_table(report, document_of))
+        staging.put_chunks("facts.hxl.csv", hxl_chunks(report))
+        staging.put_chunks("unread.csv", _unread_table(report, document_of))
         write_database(report, staging.folder / "ledger.sqlite")
         staging.adopt("ledger.sqlite")
         if key and keep_here:
             cache.keep_result(result)
-        for name, data in rendered().items():
-            staging.put(name, data)
+        staging.written.update(rendered())
         staging.put("datapackage.json", render_datapackage(staging.written, report, moment))
         staging.put("manifest.json", _manifest(
             inputs, staging.written, moment, rule_library,

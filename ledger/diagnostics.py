@@ -61,6 +61,10 @@ class LedgerError(Exception):
         self.diagnostics = diagnostics
         super().__init__("\n".join(d.format() for d in diagnostics))
 
+    def __reduce__(self) -> tuple[type[LedgerError], tuple[list[Diagnostic]]]:
+        """Pickled by its diagnostics (it crosses from a background process)."""
+        return LedgerError, (self.diagnostics,)
+
 
 def line_col(text: str, offset: int) -> tuple[int, int]:
     """1-based line and column of a code-point offset into `text`."""

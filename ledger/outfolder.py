@@ -27,9 +27,9 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from ledger.diagnostics import LedgerError, error
 
@@ -179,14 +179,33 @@ class Staging:
 
     def put(self, name: str, data: bytes) -> None:
         """Write one output whole (synced to disk) and remember its hash and size."""
+        self.put_chunks(name, (data,))
+
+    def put_chunks(self, name: str, chunks: Iterable[bytes]) -> None:
+        """Write one output from its parts as they are made (synced to disk), hashing them
+        on the way: the whole output is never in memory."""
+        digest, size = hashlib.sha256(), 0
         try:
             with open(self.folder / name, "wb") as handle:
-                handle.write(data)
+                for chunk in chunks:
+                    handle.write(chunk)
+                    digest.update(chunk)
+                    size += len(chunk)
                 handle.flush()
                 os.fsync(handle.fileno())
         except OSError as exc:
             raise _cannot_write(self.out, exc) from exc
-        self.written[name] = (_sha256(data), len(data))
+        self.written[name] = (digest.hexdigest(), size)
+
+    def put_file(self, name: str, write: Callable[[BinaryIO], None]) -> None:
+        """Let `write` make one output in its file (a zip it writes and seeks in), then take
+        it as `adopt` does."""
+        try:
+            with open(self.folder / name, "wb") as handle:
+                write(handle)
+        except OSError as exc:
+            raise _cannot_write(self.out, exc) from exc
+        self.adopt(name)
 
     def adopt(self, name: str) -> None:
         """Take a file a writer made in the folder itself (the database): synced to disk and
@@ -259,5 +278,5 @@ def _swap_in(tmp: Path, out: Path) -> None:
 
 
 def _cannot_write(out: Path, exc: OSError) -> LedgerError:
-    return _problem(out, "O002", f"cannot write the outputs: {exc.strerror}; the previous "
+    return _problem(out, "O002", f"cannot write the outputs: {exc.strerror or exc}; the previous "
                                  "outputs, if any, are unchanged")

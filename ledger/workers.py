@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
+from ledger.diagnostics import LedgerError
 from ledger.extract import extract, prepare
 from ledger.findings import Finding
 from ledger.languages import base_language
@@ -208,6 +209,8 @@ def _send_result(send: Connection, function: Callable[..., Any], args: tuple[Any
     _default_signals()
     try:
         outcome: tuple[str, Any] = ("ok", function(*args))
+    except LedgerError as exc:  # a problem to tell the user (a full disk): raised as it is
+        outcome = ("ledger", exc)
     except BaseException:  # reported by the parent, which fails the build
         outcome = ("error", traceback.format_exc())
     send.send(outcome)
@@ -239,6 +242,8 @@ def in_background(function: Callable[..., Any], *args: Any) -> Iterator[Callable
         except EOFError:
             raise RuntimeError("the background process stopped without a result (out of "
                                "memory or killed)") from None
+        if kind == "ledger":
+            raise value
         if kind == "error":
             raise RuntimeError(f"in the background process:\n{value}")
         return value

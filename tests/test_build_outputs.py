@@ -101,10 +101,10 @@ def test_failure_while_writing_leaves_the_previous_build(make_project: MakeProje
     assert main(["build", str(project), "-q"]) == 0
     before = _hashes(project / "build")
 
-    def broken_workbook(*args: object) -> bytes:
+    def broken_workbook(*args: object) -> None:
         raise RuntimeError("disk trouble")
 
-    monkeypatch.setattr(build_module, "render_workbook", broken_workbook)
+    monkeypatch.setattr(build_module, "write_workbook", broken_workbook)
     assert main(["build", str(project), "-q", "--no-cache"]) == 2
     assert _hashes(project / "build") == before
     assert [p.name for p in project.iterdir() if p.name.startswith(".")] == [".ledger"]

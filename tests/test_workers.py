@@ -50,7 +50,8 @@ def test_a_failure_in_the_background_workbook_fails_the_build_and_keeps_the_outp
         raise OSError("the disk is full")
 
     monkeypatch.setattr(build_module, "BACKGROUND_WORKBOOK_FACTS", 1)
-    monkeypatch.setattr(build_module, "render_workbook", broken)
-    assert main(["build", str(project), "-q", "--jobs", "2", "--no-cache"]) == 2
+    monkeypatch.setattr(build_module, "write_workbook", broken)
+    # a full disk there is told as here: O002, bad input (exit 1), the outputs unchanged
+    assert main(["build", str(project), "-q", "--jobs", "2", "--no-cache"]) == 1
     assert "the disk is full" in capsys.readouterr().err
     assert {p.name: p.read_bytes() for p in (project / "build").iterdir()} == before

@@ -2,16 +2,23 @@
 Humanitarian Exchange Language tools) and `datapackage.json` (a Frictionless Data Package
 describing the CSV outputs: typed fields, each with its HXL tag, the sources and a licence).
 
-Public surface: `render_hxl(report)` and `render_datapackage(written, report, moment)`.
+Public surface: `render_hxl(report)` (`hxl_chunks(report)` gives it in parts) and
+`render_datapackage(written, report, moment)`.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import datetime
 
 from ledger.render.report import Report
-from ledger.render.tables import FACT_COLUMNS, FINDING_COLUMNS, OBSERVATION_COLUMNS, to_csv
+from ledger.render.tables import (
+    FACT_COLUMNS,
+    FINDING_COLUMNS,
+    OBSERVATION_COLUMNS,
+    csv_chunks,
+)
 
 # facts.hxl.csv: (column of facts.csv, HXL hashtag with attributes)
 HXL_COLUMNS = (
@@ -79,16 +86,24 @@ DESCRIPTIONS = {
 def render_hxl(report: Report) -> bytes:
     """The facts with a header row and a HXL hashtag row. Whitespace inside text is collapsed
     to single spaces, as HXL tools expect; facts.csv keeps the text exactly as written."""
+    return b"".join(hxl_chunks(report))
+
+
+def hxl_chunks(report: Report) -> Iterator[bytes]:
+    """`render_hxl`'s table, a few thousand rows at a time."""
     urls = {d.path: d.url for d in report.documents}
-    rows: list[dict[str, object]] = [dict(HXL_COLUMNS)]
-    for fact in report.facts:
-        row: dict[str, object] = {
-            c: " ".join(v.split()) if isinstance(v := getattr(fact, c, None), str) else v
-            for c, _ in HXL_COLUMNS}
-        row["url"] = urls.get(fact.source, "")
-        row["observation_id"] = report.observation_of.get(fact.fact_id, "")
-        rows.append(row)
-    return to_csv(tuple(c for c, _ in HXL_COLUMNS), rows)
+
+    def rows() -> Iterator[dict[str, object]]:
+        yield dict(HXL_COLUMNS)
+        for fact in report.facts:
+            row: dict[str, object] = {
+                c: " ".join(v.split()) if isinstance(v := getattr(fact, c, None), str) else v
+                for c, _ in HXL_COLUMNS}
+            row["url"] = urls.get(fact.source, "")
+            row["observation_id"] = report.observation_of.get(fact.fact_id, "")
+            yield row
+
+    return csv_chunks(tuple(c for c, _ in HXL_COLUMNS), rows())
 
 
 def _field(name: str, hxl: dict[str, str]) -> dict[str, object]:

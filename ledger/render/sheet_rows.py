@@ -23,7 +23,7 @@ import tempfile
 import zipfile
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import IO, Any
+from typing import IO, Any, BinaryIO
 
 from openpyxl.cell.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
@@ -157,11 +157,18 @@ def pack(data: bytes, moment: datetime, streamed: dict[str, StreamedRows]) -> by
     """The xlsx `data` (as openpyxl saved it) with each streamed sheet's rows and links spliced
     in, every member deflated and every time stamp set to `moment`. `streamed` maps a sheet's
     member name (`xl/worksheets/sheet4.xml`) to its rows."""
+    out = io.BytesIO()
+    pack_into(out, data, moment, streamed)
+    return out.getvalue()
+
+
+def pack_into(out: BinaryIO, data: bytes, moment: datetime,
+              streamed: dict[str, StreamedRows]) -> None:
+    """`pack`, written into a file as it is made."""
     stamp = moment.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     source = zipfile.ZipFile(io.BytesIO(data))
     names = set(source.namelist())
     rels = {_rels_name(sheet): rows for sheet, rows in streamed.items() if rows.external}
-    out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for name in source.namelist() + sorted(set(rels) - names):
             content = source.read(name) if name in names else _EMPTY_RELS
@@ -179,7 +186,6 @@ def pack(data: bytes, moment: datetime, streamed: dict[str, StreamedRows]) -> by
                 target.writestr(pinned, content)
                 continue
             _write_sheet(target, pinned, content, streamed[name])
-    return out.getvalue()
 
 
 def _write_sheet(target: zipfile.ZipFile, info: zipfile.ZipInfo, frame: bytes,

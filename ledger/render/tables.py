@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Iterator
+from itertools import islice
 
 from ledger.findings import Finding
 from ledger.normalise import Fact
@@ -91,9 +93,25 @@ def _cell(value: object) -> str:
     return defuse(str(value))
 
 
-def to_csv(columns: tuple[str, ...], rows: list[dict[str, object]]) -> bytes:
+def to_csv(columns: tuple[str, ...], rows: Iterable[dict[str, object]]) -> bytes:
+    return b"".join(csv_chunks(columns, rows))
+
+
+CSV_ROWS_AT_ONCE = 2000
+"""Rows encoded into one part of a CSV output."""
+
+
+def csv_chunks(columns: tuple[str, ...], rows: Iterable[dict[str, object]]) -> Iterator[bytes]:
+    """A CSV table in UTF-8, a few thousand rows at a time, from rows made as they are
+    asked for: the whole table is never in memory."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
-    writer.writerows([_cell(row.get(column)) for column in columns] for row in rows)
-    return out.getvalue().encode("utf-8")
+    remaining = iter(rows)
+    while batch := list(islice(remaining, CSV_ROWS_AT_ONCE)):
+        writer.writerows([_cell(row.get(column)) for column in columns] for row in batch)
+        yield out.getvalue().encode("utf-8")
+        out.seek(0)
+        out.truncate()
+    if out.tell():
+        yield out.getvalue().encode("utf-8")

@@ -1,7 +1,8 @@
 """The Excel workbook: Summary, Series (with native line charts), Observations, Facts, Findings,
 Sources, Rates and About sheets.
 
-Public surface: `render_workbook(report, moment)` returns the bytes of `ledger.xlsx`.
+Public surface: `render_workbook(report, moment)` returns the bytes of `ledger.xlsx`;
+`write_workbook(report, moment, out)` writes them into a file as they are made.
 
 Every text cell that comes from a source is written as a string, with Excel's quote prefix when
 it could be read as a formula, never as a formula; characters Excel cannot hold are shown as
@@ -22,7 +23,7 @@ import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, BinaryIO
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
@@ -35,7 +36,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
 from ledger.render.report import CHART_MIN_POINTS, Report, stated_as
-from ledger.render.sheet_rows import StreamedRows, pack
+from ledger.render.sheet_rows import StreamedRows, pack_into
 
 EXCEL_CELL_LIMIT = 32_767
 _TRUNCATED = " […cut: Excel holds 32,767 characters a cell; full text in facts.csv]"
@@ -283,17 +284,25 @@ def _series(ws: Any, report: Report) -> None:
 
 
 def render_workbook(report: Report, moment: datetime) -> bytes:
-    """Every sheet streamed (openpyxl's write-only mode, the long sheets as text): memory stays
-    flat as facts grow."""
+    """The bytes of the workbook (see `write_workbook`)."""
+    out = io.BytesIO()
+    write_workbook(report, moment, out)
+    return out.getvalue()
+
+
+def write_workbook(report: Report, moment: datetime, out: BinaryIO) -> None:
+    """Every sheet streamed (openpyxl's write-only mode, the long sheets as text) into `out`:
+    memory stays flat as facts grow."""
     streamed: list[StreamedRows] = []
     try:
-        return _write(report, moment, streamed)
+        _write(report, moment, streamed, out)
     finally:
         for rows in streamed:
             rows.close()
 
 
-def _write(report: Report, moment: datetime, streamed: list[StreamedRows]) -> bytes:
+def _write(report: Report, moment: datetime, streamed: list[StreamedRows],
+           out: BinaryIO) -> None:
     wb = Workbook(write_only=True)
 
     def new_sheet(name: str) -> Any:
@@ -424,4 +433,4 @@ def _write(report: Report, moment: datetime, streamed: list[StreamedRows]) -> by
     wb.save(raw)
     members = {f"xl/worksheets/sheet{wb.worksheets.index(rows.ws) + 1}.xml": rows
                for rows in streamed}
-    return pack(raw.getvalue(), moment, members)
+    pack_into(out, raw.getvalue(), moment, members)
