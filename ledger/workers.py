@@ -108,6 +108,31 @@ def _read(documents: list[Document], context: Context,
         figures.rejected)
     figures.unread = find_unread(documents, figures.facts, figures.rejected,
                                  context.rulebook.hinted)
+    return _shared(figures)
+
+
+_SHARED_FACT_FIELDS = ("source", "indicator", "qualifier", "unit", "kind", "place", "as_of",
+                       "period_start", "period_end", "period", "quote", "rule_id", "rule_file",
+                       "rule_sha256", "publisher", "speaker", "side", "currency", "steps",
+                       "rate", "report_currency", "report_rate")
+"""The fields of facts whose values repeat: a sentence's facts share its quote, a rule's its
+file and hash, a day's its date, a table's its rates."""
+
+
+def _shared(figures: Figures) -> Figures:
+    """The figures with each repeated value one object: they are then sent (pickles write a
+    shared object once) and held once, not once per fact or number (a third less memory for
+    the facts and unread numbers of real-shaped documents)."""
+    same: dict[Any, Any] = {}
+    for fact in figures.facts:
+        for name in _SHARED_FACT_FIELDS:
+            value = getattr(fact, name)
+            setattr(fact, name, same.setdefault(value, value))
+    figures.unread = [Unread(same.setdefault(u.source, u.source),
+                             same.setdefault(u.value, u.value), same.setdefault(u.text, u.text),
+                             u.char_start, u.char_end, u.sentence,
+                             same.setdefault(u.reason, u.reason), u.likely)
+                      for u in figures.unread]
     return figures
 
 
