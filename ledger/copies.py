@@ -129,14 +129,14 @@ def _common(first: np.ndarray, second: np.ndarray) -> int:
 
 
 Measured = dict[tuple[str, str], float]
-"""Exact similarities already counted, by the pair of the texts' sha256 (in order)."""
+"""Exact similarities of copies already counted, by the pair of the texts' sha256 (in order)."""
 
 
 def find_copies(documents: list[Document], fingerprints: dict[str, Fingerprint] | None = None,
                 measured: Measured | None = None) -> Copies:
     """Clusters of documents that are copies of one text (by COPY_SIMILARITY).
     `fingerprints` holds those already computed, by path (the ones computed now are added to
-    it); `measured` the exact similarities counted by an earlier build (likewise)."""
+    it); `measured` the exact similarities of copies counted by an earlier build (likewise)."""
     known = {} if fingerprints is None else fingerprints
     measured = {} if measured is None else measured
     for doc in documents:
@@ -163,7 +163,9 @@ def find_copies(documents: list[Document], fingerprints: dict[str, Fingerprint] 
         if value is None:
             first, second = prints[a].shingles, prints[b].shingles
             common = _common(first, second)
-            value = measured[pair] = common / (first.size + second.size - common)
+            value = common / (first.size + second.size - common)
+            if value >= COPY_SIMILARITY:  # the others are many (a family of reports) and
+                measured[pair] = value    # quick to count again: not kept
         return value
 
     copies = Copies()
