@@ -28,6 +28,7 @@ from ledger.builtin import builtin_dir
 from ledger.catalogue import CATALOGUE_NAME, CatalogueRow, read_catalogue
 from ledger.diagnostics import LedgerError, error
 from ledger.lexicon import builtin_lexicon_dir
+from ledger.outfolder import file_sha256
 from ledger.rates import RateBook
 from ledger.sources import document_text
 
@@ -322,10 +323,6 @@ class Verification:
         return not self.problems
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def verify(path: Path) -> Verification:
     """Re-hash every input and output of a build, rebuild it, and compare."""
     build_ = load_build(path)
@@ -339,16 +336,16 @@ def verify(path: Path) -> Verification:
                                    f"{outside_problem(file, build_.project)}")
         elif not file.is_file():
             result.problems.append(f"input {item['path']}: missing")
-        elif _sha256(file) != item["sha256"]:
+        elif file_sha256(file) != item["sha256"]:
             result.problems.append(f"input {item['path']}: changed since the build "
                                    f"(sha256 {item['sha256'][:12]}… is now "
-                                   f"{_sha256(file)[:12]}…)")
+                                   f"{file_sha256(file)[:12]}…)")
     for item in build_.manifest["outputs"]:
         file = path / item["path"]
         result.checked += 1
         if not file.is_file():
             result.problems.append(f"output {item['path']}: missing")
-        elif _sha256(file) != item["sha256"]:
+        elif file_sha256(file) != item["sha256"]:
             result.problems.append(f"output {item['path']}: edited after the build")
     listed = {i["path"] for i in build_.manifest["outputs"]} | {"manifest.json"}
     result.problems += [f"output {p.name}: not written by this build" for p in

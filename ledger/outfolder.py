@@ -117,8 +117,10 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+def file_sha256(path: Path) -> str:
+    """A file's sha256, read in parts (outputs run to hundreds of megabytes)."""
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _manifest_outputs(out: Path) -> tuple[set[str], set[str]] | None:
@@ -138,7 +140,7 @@ def _manifest_outputs(out: Path) -> tuple[set[str], set[str]] | None:
             if not is_output_name(name) or not (out / name).is_file() or (
                     out / name).is_symlink():
                 continue
-            if _sha256((out / name).read_bytes()) == entry.get("sha256"):
+            if file_sha256(out / name) == entry.get("sha256"):
                 trusted.add(name)
         return listed, trusted
     except (OSError, ValueError, AttributeError, TypeError, KeyError):

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -73,10 +74,12 @@ TABLES = ("sources", "observations", "facts", "findings", "rates", "unread")
 
 
 def _insert(db: sqlite3.Connection, table: str, rows: Iterable[tuple[Any, ...]]) -> None:
-    rows = list(rows)
-    if rows:
-        marks = ", ".join("?" * len(rows[0]))
-        db.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+    """Insert rows as they are made (never all at once in a list)."""
+    remaining = iter(rows)
+    first = next(remaining, None)
+    if first is not None:
+        marks = ", ".join("?" * len(first))
+        db.executemany(f"INSERT INTO {table} VALUES ({marks})", chain((first,), remaining))
 
 
 def write_database(report: Report, path: Path) -> None:

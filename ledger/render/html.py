@@ -40,6 +40,7 @@ from ledger.normalise import Fact
 from ledger.reconcile import Observation
 from ledger.render.chart import series_chart
 from ledger.render.report import CHART_MIN_POINTS, QUALIFIER_WORDS, Report
+from ledger.sources import Spans
 from ledger.text import paragraph_spans
 from ledger.yaml_lines import load
 
@@ -256,7 +257,7 @@ def _statements(report: Report) -> Callable[[Observation], list[StatementView]]:
     """An observation's statements, with the paragraph around each quote (made when asked
     for, so only the articles being rendered hold theirs)."""
     docs = {d.path: d for d in report.documents}
-    paragraphs = {d.path: paragraph_spans(d.text) for d in report.documents}
+    paragraphs = {d.path: Spans(paragraph_spans(d.text)) for d in report.documents}
     urls = {d.path: safe_url(d.url) for d in report.documents}
     facts = {f.fact_id: f for f in report.facts}
 
@@ -266,7 +267,7 @@ def _statements(report: Report) -> Callable[[Observation], list[StatementView]]:
             fact = facts[fact_id]
             text = docs[fact.source].text
             spans = paragraphs[fact.source]
-            i = bisect.bisect_right(spans, (fact.quote_start, len(text))) - 1
+            i = bisect.bisect_right(spans.starts, fact.quote_start) - 1
             p_start, p_end = (spans[i] if i >= 0 and fact.quote_start < spans[i][1]
                               else (fact.quote_start, fact.quote_end))
             before = text[max(p_start, fact.quote_start - CONTEXT_CHARS):fact.quote_start]
