@@ -25,7 +25,7 @@ from ledger.cache import BuildCache, context_key
 from ledger.catalogue import CATALOGUE_NAME
 from ledger.cluster import read_on_cluster
 from ledger.config import CONFIG_NAME, ProjectConfig, load_config
-from ledger.copies import Copies, Fingerprint, find_copies, fingerprint
+from ledger.copies import Copies, Fingerprint, find_copies
 from ledger.decisions import DECISIONS_NAME, Decision, load_decisions
 from ledger.diagnostics import Diagnostic, LedgerError, error, has_errors, warning
 from ledger.findings import Finding
@@ -145,52 +145,55 @@ def _later(function: Callable[..., Any], *args: Any) -> Iterator[Callable[[], An
     yield lambda: function(*args)
 
 
-EARLY_FINGERPRINTS = 50
-"""From this many documents without a kept fingerprint on, with more than one job, they are
-fingerprinted in a process of their own while the rules load."""
+EARLY_COPIES = 50
+"""From this many documents on, with more than one job, the copies among them are found by a
+process of their own from the start of the build: it fingerprints the documents no earlier
+build fingerprinted while the rules load (the second core is idle then) and compares them
+while the documents are read, and the building process never holds their fingerprints."""
 
 
-def fingerprints(documents: list[Document]) -> dict[str, Fingerprint]:
-    """Each document's fingerprint for finding copies, by path."""
-    return {d.path: fingerprint(d.text) for d in documents}
+def copies_of(texts: list[Document], cache: BuildCache) -> Copies:
+    """The copies among the documents, from the fingerprints and copy similarities earlier
+    builds kept where there are (those made here are kept for the next build)."""
+    prints: dict[str, Fingerprint] = {}
+    for doc in texts:
+        found = cache.load_fingerprint(doc.text_sha256)
+        if isinstance(found, Fingerprint):
+            prints[doc.path] = found
+    kept_prints = set(prints)
+    context = context_key({"copies": "similarities"})
+    measured = cache.load_kept("similarities", context)
+    counted_before = set(measured)
+    copies = find_copies(texts, prints, measured)  # fingerprints the rest into prints
+    for doc in texts:
+        if doc.path not in kept_prints:
+            cache.store_fingerprint(doc.text_sha256, prints[doc.path])
+    current = {d.text_sha256 for d in texts}
+    kept = {pair: value for pair, value in sorted(measured.items())
+            if pair[0] in current and pair[1] in current}
+    if set(kept) != counted_before:  # pairs counted or documents gone: kept for the next build
+        cache.store_kept("similarities", context, kept)
+    return copies
 
 
 def _read_with_cache(texts: list[Document], context: Context, jobs: int,
                      progress: Callable[[int, int], None] | None, cache: BuildCache,
-                     reading: str, cluster: str,
-                     printed: Callable[[], dict[str, Fingerprint]]) -> tuple[Figures, Copies]:
+                     reading: str, cluster: str) -> Figures:
     """The figures of every document: from the cache where its key is there, else read (on
-    `jobs` processes) and kept for the next build, in document order; and the copies among
-    the documents. The kept figures and fingerprints are loaded and the copies found here
-    while the new documents are read; `printed()` gives the fingerprints of the documents
-    that had none kept."""
+    `jobs` processes) and kept for the next build, in document order. The kept figures are
+    loaded here while the new documents are read."""
     keys = {d.path: cache.figures_key(reading, d) for d in texts} if cache.enabled else {}
     kept_paths = {path for path, key in keys.items() if cache.has_figures(key)}
     stored = [d for d in texts if d.path in kept_paths]
     todo = [d for d in texts if d.path not in kept_paths]
     known: dict[str, Figures] = {}
-    measured = cache.load_kept("similarities", reading)
-    counted_before = set(measured)
-    found_copies: list[Copies] = []
 
     def meanwhile() -> None:
-        """While the new documents are read: the kept figures loaded, and the copies found."""
+        """While the new documents are read: the kept figures loaded."""
         for doc in stored:
             found = cache.load_figures(keys[doc.path])
             if isinstance(found, Figures):
                 known[doc.path] = found
-        prints = printed()  # made in this build: no fingerprint was kept
-        loaded = set()
-        for doc in texts:
-            if doc.path not in prints:
-                found = cache.load_fingerprint(doc.text_sha256)
-                if isinstance(found, Fingerprint):
-                    prints[doc.path] = found
-                    loaded.add(doc.path)
-        found_copies.append(find_copies(texts, prints, measured))  # fingerprints the rest
-        for doc in texts:
-            if doc.path not in loaded:
-                cache.store_fingerprint(doc.text_sha256, prints[doc.path])
 
     read = (read_on_cluster(todo, context, cluster, progress, meanwhile) if cluster
             else read_figures(todo, context, jobs, progress, meanwhile))
@@ -203,16 +206,10 @@ def _read_with_cache(texts: list[Document], context: Context, jobs: int,
         known[doc.path] = part
         if cache.enabled:
             cache.store_figures(keys[doc.path], part)
-    current = {d.text_sha256 for d in texts}
-    kept = {pair: value for pair, value in sorted(measured.items())
-            if pair[0] in current and pair[1] in current}
-    if set(kept) != counted_before:  # pairs counted or documents gone: kept for the next build
-        cache.store_kept("similarities", reading, kept)
-    cache.prune()
     figures = Figures()
     for doc in texts:
         figures.extend(known[doc.path])
-    return figures, found_copies[0]
+    return figures
 
 
 def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None,
@@ -235,12 +232,8 @@ def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None
     diagnostics += found
     texts = [d for d in documents if not d.tables]  # spreadsheets are read by their mapping
     jobs = default_jobs() if jobs is None else jobs
-    # The documents no earlier build fingerprinted are fingerprinted (for finding copies) by
-    # a process of their own while this one loads the rules: the second core is idle then.
-    unprinted = [d for d in texts if not cache.has_fingerprint(d.text_sha256)]
-    with (in_background(fingerprints, unprinted)
-          if jobs > 1 and len(unprinted) >= EARLY_FINGERPRINTS
-          else _later(fingerprints, unprinted)) as printed:
+    with (in_background(copies_of, texts, cache) if jobs > 1 and len(texts) >= EARLY_COPIES
+          else _later(copies_of, texts, cache)) as copies_found:
         rulebook, rates, gazetteer, decisions, parties = _load_inputs(project, config, cache,
                                                                       diagnostics)
         tabled, table_findings, found = table_facts(documents, config.tables, project,
@@ -256,9 +249,12 @@ def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None
                         if (project / name).is_file()},
             "languages": {p.name: _sha256(p.read_bytes())
                           for p in sorted((project / "languages").glob("*.yaml"))}})
-        figures, copies = _read_with_cache(
+        figures = _read_with_cache(
             texts, Context(rulebook, rates, gazetteer, parties, config.report_currency),
-            jobs, progress, cache, reading, cluster, printed)
+            jobs, progress, cache, reading, cluster)
+        copies = copies_found()
+    cache.mark_fingerprints_used(d.text_sha256 for d in texts)  # loaded or made for the copies
+    cache.prune()
     facts, findings = figures.facts + tabled, figures.findings + table_findings
     unread = in_report_order(figures.unread)
     settings = ReconcileSettings(config.policy, tuple(config.source_priority),

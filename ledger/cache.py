@@ -31,6 +31,7 @@ import json
 import os
 import pickle
 import secrets
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -222,6 +223,11 @@ class BuildCache:
 
     def store_fingerprint(self, text_sha256: str, fingerprint: Any) -> None:
         self._store(self._print_entry(text_sha256), fingerprint)
+
+    def mark_fingerprints_used(self, text_sha256s: Iterable[str]) -> None:
+        """Keep these texts' fingerprints at `prune` (another process loaded or made them)."""
+        if self.enabled:
+            self.used.update(self._print_entry(text).name for text in text_sha256s)
 
     def has_figures(self, key: str) -> bool:
         """Whether figures are kept under `key` (`load_figures` may still find them damaged)."""

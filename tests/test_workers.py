@@ -18,7 +18,7 @@ from ledger.workers import MIN_DOCUMENTS_PER_JOB
 def test_two_processes_write_the_bytes_of_one(tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(build_module, "BACKGROUND_WORKBOOK_FACTS", 1)  # the workbook beside
-    monkeypatch.setattr(build_module, "EARLY_FINGERPRINTS", 1)  # and the fingerprints
+    monkeypatch.setattr(build_module, "EARLY_COPIES", 1)  # and the copies
     project = tmp_path / "many"
     copy_example(project, "sources.csv")
     sources = project / "sources"
