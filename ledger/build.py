@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from importlib.metadata import version as package_version
@@ -281,25 +281,27 @@ def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None
     document_of = {d.path: d for d in documents}
     beside = jobs > 1 and len(facts) >= BACKGROUND_WORKBOOK_FACTS
     articles_context = f"{reading} {config.report_locale}"
-    articles = cache.load_kept("articles", articles_context)
+    earlier = cache.load_blobs("articles", articles_context)
     result = BuildResult(out, documents, facts, observations, findings, diagnostics, unread)
     cache.forget_result()
 
     # The result is kept for a rebuild with nothing changed (under `key` once the build is
     # done) by the process with less to render: the second one, unless the HTML articles were
     # kept by an earlier build, which makes the pages here quick to render.
-    keep_here = bool(articles)
+    keep_here = bool(earlier)
 
     def keep() -> None:
         if key and not keep_here:
             cache.keep_result(result)
 
     # Each output is written as soon as it is made, so they are never all in memory at once.
+    articles = cache.new_blobs("articles")
     with staged_outputs(out) as staging, (
             in_background(_workbook_and_tables, report, moment, keep, staging) if beside
-            else _later(_workbook_and_tables, report, moment, keep, staging)) as rendered:
-        for name, data in render_html(report, config.report_locale, __version__,
-                                      articles if cache.enabled else None):
+            else _later(_workbook_and_tables, report, moment, keep, staging)) as rendered, (
+            closing(articles)):
+        for name, data in render_html(report, config.report_locale, __version__, articles,
+                                      earlier):
             staging.put(name, data)
         staging.put_chunks("facts.hxl.csv", hxl_chunks(report))
         staging.put_chunks("unread.csv", _unread_table(report, document_of))
@@ -316,7 +318,9 @@ def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None
             diagnostics, {"facts": len(facts), "unread": len(unread),
                           "likely_figures_unread": sum(1 for u in unread if u.likely),
                           "read_share": read_share(len(facts), len(unread))}))
-    cache.store_kept("articles", articles_context, articles)
+        cache.keep_blobs("articles", articles_context, articles)
+    if earlier is not None:
+        earlier.close()
     if key:
         cache.keep_result_key(key)
     return result

@@ -31,10 +31,11 @@ import json
 import os
 import pickle
 import secrets
+import tempfile
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from ledger import __version__
 from ledger.builtin import builtin_dir
@@ -191,6 +192,43 @@ class BuildCache:
         if self.enabled:
             self._write(self.folder / name, {"context": context, "kept": kept})
 
+    def load_blobs(self, name: str, context: str) -> Blobs | None:
+        """The blobs an earlier build kept under `name` and the same context (their file's
+        sha256 sealed with their index), else None."""
+        kept = self.load_kept(name, context)
+        path = self.folder / f"{name}.blobs"
+        try:
+            handle = open(path, "rb")  # noqa: SIM115 (the Blobs own it)
+        except OSError:
+            return None
+        digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        if not kept or kept.get("sha256") != digest or not isinstance(kept.get("index"), dict):
+            handle.close()
+            return None
+        return Blobs(handle, kept["index"])
+
+    def new_blobs(self, name: str) -> Blobs:
+        """An empty store to write blobs into: in the cache folder, for `keep_blobs` to keep,
+        or a temporary file when the cache is off."""
+        if self.enabled:
+            with contextlib.suppress(OSError):
+                self.folder.mkdir(parents=True, exist_ok=True)
+                return Blobs(open(self.folder / f"{name}.blobs.new", "w+b"))
+        return Blobs(tempfile.TemporaryFile())
+
+    def keep_blobs(self, name: str, context: str, blobs: Blobs) -> None:
+        """Keep a store `new_blobs` made for the next build, sealed by its sha256."""
+        blobs.handle.flush()
+        if not self.enabled or not isinstance(getattr(blobs.handle, "name", None), str):
+            return
+        blobs.handle.seek(0)
+        digest = hashlib.sha256()
+        while chunk := blobs.handle.read(1 << 20):
+            digest.update(chunk)
+        with contextlib.suppress(OSError):
+            os.replace(blobs.handle.name, self.folder / f"{name}.blobs")
+            self.store_kept(name, context, {"sha256": digest.hexdigest(), "index": blobs.index})
+
     def _entry(self, key: str) -> Path:
         return self.folder / "figures" / key[:2] / key
 
@@ -247,6 +285,33 @@ class BuildCache:
             for path in (self.folder / kind).glob("*/*"):
                 if path.name not in self.used:
                     path.unlink(missing_ok=True)
+
+
+class Blobs:
+    """Byte strings by key in one file, written one after another and read back by offset:
+    the HTML articles of a build, which are many megabytes and need not be in memory."""
+
+    def __init__(self, handle: BinaryIO, index: dict[str, tuple[int, int]] | None = None
+                 ) -> None:
+        self.handle = handle
+        self.index = {} if index is None else index
+
+    def __bool__(self) -> bool:
+        return bool(self.index)
+
+    def put(self, key: str, data: bytes) -> None:
+        self.index[key] = (self.handle.seek(0, os.SEEK_END), len(data))
+        self.handle.write(data)
+
+    def get(self, key: str) -> bytes | None:
+        where = self.index.get(key)
+        if where is None:
+            return None
+        self.handle.flush()
+        return os.pread(self.handle.fileno(), where[1], where[0])
+
+    def close(self) -> None:
+        self.handle.close()
 
 
 def context_key(parts: dict[str, Any]) -> str:

@@ -20,7 +20,7 @@ import base64
 import bisect
 import hashlib
 import re
-import zlib
+import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -35,6 +35,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from ledger.builtin import builtin_dir
+from ledger.cache import Blobs
 from ledger.findings import Finding
 from ledger.normalise import Fact
 from ledger.reconcile import Observation
@@ -308,32 +309,14 @@ def _finding_bytes(finding: Finding) -> int:
     return 300 + len(finding.message) * 2 + 60 * len(finding.fact_ids)
 
 
-@dataclass(frozen=True, slots=True)
-class Article:
-    """One observation's rendered article, compressed until its page is made: the articles
-    of a large build are rendered before the first page (pages are cut by their size) and
-    would otherwise all be held as text at once."""
-
-    size: int
-    """Its length in UTF-8 bytes."""
-    compressed: bytes
-
-    @classmethod
-    def of(cls, html: str) -> Article:
-        data = html.encode("utf-8")
-        return cls(len(data), zlib.compress(data, 1))
-
-    def markup(self) -> Markup:
-        return Markup(zlib.decompress(self.compressed).decode("utf-8"))
-
-
 def render_html(report: Report, locale: str, version: str,
-                articles: dict[str, Article] | None = None) -> Iterator[tuple[str, bytes]]:
-    """Every page of the HTML report with its file name, a page at a time. `articles` holds
-    the observations' articles an earlier build rendered, by a key over everything one shows
-    (its observation, statements, the templates and the locale): those are taken, not
-    rendered again, and the articles of this build replace its content once the last page
-    is made."""
+                articles: Blobs | None = None, earlier: Blobs | None = None
+                ) -> Iterator[tuple[str, bytes]]:
+    """Every page of the HTML report with its file name, a page at a time. The observations'
+    articles are rendered before the first page (pages are cut by their size) into
+    `articles` (a temporary file when not given), by a key over everything one shows (its
+    observation, statements, the templates and the locale); those `earlier` holds (an
+    earlier build's) are taken from there, not rendered again."""
     env = template_environment(locale)
     style = (builtin_dir("reports") / "summary.css").read_text("utf-8")
     script = (builtin_dir("reports") / "ledger.js").read_text("utf-8")
@@ -347,26 +330,32 @@ def render_html(report: Report, locale: str, version: str,
     stems = indicator_stems(by_indicator)
     views_of = _statements(report)
     article = env.get_template("observation.html.j2")
-    earlier = articles if articles is not None else {}
-    shown: dict[str, Article] = {}
+    store = articles if articles is not None else Blobs(tempfile.TemporaryFile())  # noqa: SIM115
     templates = _templates_key(locale)
 
-    def article_of(obs: Observation) -> Article:
+    def article_of(obs: Observation) -> tuple[str, int]:
+        """The article's key in `store` and its size in bytes."""
         views = views_of(obs)
         key = hashlib.sha256(f"{templates}{obs!r}{views!r}".encode()).hexdigest()
-        found = earlier.get(key)
-        if not isinstance(found, Article):
-            found = Article.of(article.render(o=obs, statements=views))
-        shown[key] = found
-        return found
+        data = earlier.get(key) if earlier is not None else None
+        if data is None:
+            data = article.render(o=obs, statements=views).encode("utf-8")
+        store.put(key, data)
+        return key, len(data)
 
-    pages_of: dict[str, tuple[list[str], list[list[tuple[Observation, Article]]]]] = {}
+    def markup(key: str) -> Markup:
+        data = store.get(key)
+        assert data is not None, "every article is put before its page is made"
+        return Markup(data.decode("utf-8"))
+
+    pages_of: dict[str, tuple[list[str], list[list[tuple[Observation, str]]]]] = {}
     page_of: dict[str, str] = {}
     for indicator, observations in sorted(by_indicator.items()):
-        rendered = [(obs, article_of(obs)) for obs in observations]
-        chunks = paginate(rendered, lambda pair: pair[1].size + 700, PAGE_BYTES)
+        sized = [(obs, article_of(obs)) for obs in observations]
+        chunks = paginate(sized, lambda pair: pair[1][1] + 700, PAGE_BYTES)
         names = page_names(stems[indicator], len(chunks))
-        pages_of[indicator] = (names, chunks)
+        pages_of[indicator] = (names, [[(obs, key) for obs, (key, _) in chunk]
+                                       for chunk in chunks])
         for name, chunk in zip(names, chunks, strict=True):
             for obs, _ in chunk:
                 page_of[obs.observation_id] = name
@@ -409,13 +398,13 @@ def render_html(report: Report, locale: str, version: str,
            read_share=report.read_share,
            unread_reasons=Counter(u.reason for u in report.unread).most_common(),
            likely_unread=likely[:UNREAD_SHOWN], likely_total=len(likely))
-    for indicator, (names, chunks) in sorted(pages_of.items()):
+    for indicator, (names, keyed) in sorted(pages_of.items()):
         own = _within((c for k, c in charts.items() if k[0] == indicator), PAGE_CHART_BYTES)
-        for number, (name, chunk) in enumerate(zip(names, chunks, strict=True), 1):
+        for number, (name, page) in enumerate(zip(names, keyed, strict=True), 1):
             yield render(name, "statements.html.j2", indicator=indicator, pages=names,
                          page_number=number, charts=own if number == 1 else [],
-                         observations=[o for o, _ in chunk],
-                         articles=[a.markup() for _, a in chunk])
+                         observations=[o for o, _ in page],
+                         articles=[markup(key) for _, key in page])
     for stem, template, pages_, key in (("findings", "findings.html.j2", finding_pages,
                                          "findings"),
                                         ("sources", "sources.html.j2", source_pages,
@@ -423,9 +412,8 @@ def render_html(report: Report, locale: str, version: str,
         names = page_names(stem, len(pages_))
         for number, (name, items) in enumerate(zip(names, pages_, strict=True), 1):
             yield render(name, template, pages=names, page_number=number, **{key: items})
-    if articles is not None:
-        articles.clear()
-        articles.update(shown)
+    if articles is None:
+        store.close()
 
 
 def _templates_key(locale: str) -> str:
