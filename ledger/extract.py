@@ -227,6 +227,12 @@ def _best(matches: list[Match], order: dict[str, int]) -> list[Match]:
     return sorted(kept, key=lambda m: (m.fig_start, m.fig_end))
 
 
+def release() -> None:
+    """Drop the compiled pattern sets of this process (hundreds of megabytes with every
+    language's rules): they are compiled again when next needed."""
+    _pattern_set.cache_clear()
+
+
 def prepare(rulebook: RuleBook, languages: set[str]) -> None:
     """Compile the pattern sets of these languages now (a pool of processes then inherits
     them instead of compiling them once each)."""

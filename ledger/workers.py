@@ -29,7 +29,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from ledger.diagnostics import LedgerError
-from ledger.extract import extract, prepare
+from ledger.extract import extract, prepare, release
 from ledger.findings import Finding
 from ledger.languages import base_language
 from ledger.normalise import Fact, normalise
@@ -44,6 +44,10 @@ CHUNKS_PER_JOB = 4
 """Runs of documents per process: enough that a slow run does not leave a core idle."""
 MIN_DOCUMENTS_PER_JOB = 4
 """Below this many documents per process, forking costs more than it saves."""
+RELEASE_AFTER_DOCUMENTS = 1000
+"""When workers fork to read this many documents, this process drops its compiled pattern
+sets (the workers have their own): the figures of so many documents need the memory more
+than a later build in this process needs the second or so it takes to compile them again."""
 
 
 @dataclass(frozen=True)
@@ -216,6 +220,8 @@ def read_figures(documents: list[Document], context: Context, jobs: int = 1,
     try:
         with multiprocessing.get_context("fork").Pool(jobs, initializer=_default_signals) as pool:
             signal.pthread_sigmask(signal.SIG_SETMASK, held)
+            if len(documents) >= RELEASE_AFTER_DOCUMENTS:
+                release()  # the workers have theirs; the figures coming need the memory
             parts = pool.imap(_read_run, spans)
             if meanwhile is not None:
                 meanwhile()
