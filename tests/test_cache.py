@@ -204,3 +204,18 @@ def test_fingerprints_are_kept_by_text_so_a_rule_edit_does_not_redo_them(
     feed.write_text(feed.read_text("utf-8").replace("1,970", "1,975"), "utf-8")
     build(project, None)
     assert len(made) == 1  # the changed text alone
+
+
+def test_fingerprints_made_by_the_copies_process_are_kept(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With copies found by a process of their own, the fingerprints it made are kept, and a
+    rebuild keeps them (the building process marks them used before pruning)."""
+    monkeypatch.setattr(build_module, "EARLY_COPIES", 1)
+    prints = project / ".ledger" / "prints"
+    first = build(project, None, jobs=2)
+    made = sorted(p.name for p in prints.glob("*/*"))
+    assert len(made) == len(first.documents) == 4
+    rule = next((project / "rules").glob("*.yaml"))
+    rule.write_text(rule.read_text("utf-8") + "\n# reviewed\n", "utf-8")
+    build(project, None, jobs=2)
+    assert sorted(p.name for p in prints.glob("*/*")) == made
