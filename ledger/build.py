@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from importlib.metadata import version as package_version
@@ -299,7 +299,7 @@ def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None
     with staged_outputs(out) as staging, (
             in_background(_workbook_and_tables, report, moment, keep, staging) if beside
             else _later(_workbook_and_tables, report, moment, keep, staging)) as rendered, (
-            closing(articles)):
+            closing(articles)), (closing(earlier) if earlier is not None else nullcontext()):
         for name, data in render_html(report, config.report_locale, __version__, articles,
                                       earlier):
             staging.put(name, data)
@@ -319,8 +319,6 @@ def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None
                           "likely_figures_unread": sum(1 for u in unread if u.likely),
                           "read_share": read_share(len(facts), len(unread))}))
         cache.keep_blobs("articles", articles_context, articles)
-    if earlier is not None:
-        earlier.close()
     if key:
         cache.keep_result_key(key)
     return result
