@@ -2,8 +2,9 @@
 
 Public surface: `BuildCache(project, enabled)` with `build_key`, `unchanged`, `load_result`,
 `forget_result`, `keep_result`, `keep_result_key`, `figures_key`, `has_figures`,
-`load_figures`, `store_figures`, `has_fingerprint`, `load_fingerprint`, `store_fingerprint`,
-`load_kept`, `store_kept` and `prune`; `CACHE_FOLDER`.
+`load_figures`, `store_figures`, `load_fingerprint`, `store_fingerprint`,
+`mark_fingerprints_used`, `load_kept`, `store_kept`, `load_blobs`, `new_blobs`, `keep_blobs`
+and `prune`; `Blobs`; `CACHE_FOLDER`.
 
 Three kinds of things are kept. Per document, the figures read from it (facts, findings, rejected
 figures, unread numbers), keyed by the document's bytes and catalogue data and by everything
@@ -221,13 +222,10 @@ class BuildCache:
         blobs.handle.flush()
         if not self.enabled or not isinstance(getattr(blobs.handle, "name", None), str):
             return
-        blobs.handle.seek(0)
-        digest = hashlib.sha256()
-        while chunk := blobs.handle.read(1 << 20):
-            digest.update(chunk)
         with contextlib.suppress(OSError):
             os.replace(blobs.handle.name, self.folder / f"{name}.blobs")
-            self.store_kept(name, context, {"sha256": digest.hexdigest(), "index": blobs.index})
+            self.store_kept(name, context, {"sha256": blobs.digest.hexdigest(),
+                                            "index": blobs.index})
 
     def _entry(self, key: str) -> Path:
         return self.folder / "figures" / key[:2] / key
@@ -251,12 +249,9 @@ class BuildCache:
             self.used.add(path.name)
             self._write(path, value)
 
-    def has_fingerprint(self, text_sha256: str) -> bool:
-        """Whether a text's fingerprint for finding copies is kept (by the text alone: the
-        rules do not shape it)."""
-        return self._has(self._print_entry(text_sha256))
-
     def load_fingerprint(self, text_sha256: str) -> Any | None:
+        """A text's fingerprint for finding copies (kept by the text alone: the rules do not
+        shape it)."""
         return self._load(self._print_entry(text_sha256))
 
     def store_fingerprint(self, text_sha256: str, fingerprint: Any) -> None:
@@ -289,12 +284,14 @@ class BuildCache:
 
 class Blobs:
     """Byte strings by key in one file, written one after another and read back by offset:
-    the HTML articles of a build, which are many megabytes and need not be in memory."""
+    the HTML articles of a build, which are many megabytes and need not be in memory.
+    `digest` is the sha256 of what `put` wrote, hashed on the way."""
 
     def __init__(self, handle: BinaryIO, index: dict[str, tuple[int, int]] | None = None
                  ) -> None:
         self.handle = handle
         self.index = {} if index is None else index
+        self.digest = hashlib.sha256()
 
     def __bool__(self) -> bool:
         return bool(self.index)
@@ -302,6 +299,7 @@ class Blobs:
     def put(self, key: str, data: bytes) -> None:
         self.index[key] = (self.handle.seek(0, os.SEEK_END), len(data))
         self.handle.write(data)
+        self.digest.update(data)
 
     def get(self, key: str) -> bytes | None:
         where = self.index.get(key)

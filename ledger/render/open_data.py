@@ -2,7 +2,7 @@
 Humanitarian Exchange Language tools) and `datapackage.json` (a Frictionless Data Package
 describing the CSV outputs: typed fields, each with its HXL tag, the sources and a licence).
 
-Public surface: `render_hxl(report)` (`hxl_chunks(report)` gives it in parts) and
+Public surface: `hxl_chunks(report)` (facts.hxl.csv in parts) and
 `render_datapackage(written, report, moment)`.
 """
 
@@ -83,14 +83,10 @@ DESCRIPTIONS = {
 }
 
 
-def render_hxl(report: Report) -> bytes:
-    """The facts with a header row and a HXL hashtag row. Whitespace inside text is collapsed
-    to single spaces, as HXL tools expect; facts.csv keeps the text exactly as written."""
-    return b"".join(hxl_chunks(report))
-
-
 def hxl_chunks(report: Report) -> Iterator[bytes]:
-    """`render_hxl`'s table, a few thousand rows at a time."""
+    """The facts with a header row and a HXL hashtag row, a few thousand rows at a time.
+    Whitespace inside text is collapsed to single spaces, as HXL tools expect; facts.csv
+    keeps the text exactly as written."""
     urls = {d.path: d.url for d in report.documents}
 
     def rows() -> Iterator[dict[str, object]]:

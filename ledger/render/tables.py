@@ -93,10 +93,6 @@ def _cell(value: object) -> str:
     return defuse(str(value))
 
 
-def to_csv(columns: tuple[str, ...], rows: Iterable[dict[str, object]]) -> bytes:
-    return b"".join(csv_chunks(columns, rows))
-
-
 CSV_ROWS_AT_ONCE = 2000
 """Rows encoded into one part of a CSV output."""
 
