@@ -13,7 +13,6 @@ import json
 import os
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager, nullcontext
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from importlib.metadata import version as package_version
 from pathlib import Path
@@ -28,14 +27,12 @@ from ledger.config import CONFIG_NAME, ProjectConfig, load_config
 from ledger.copies import Copies, Fingerprint, find_copies
 from ledger.decisions import DECISIONS_NAME, Decision, load_decisions
 from ledger.diagnostics import Diagnostic, LedgerError, error, has_errors, warning
-from ledger.findings import Finding
 from ledger.languages import register_folder
 from ledger.lexicon import builtin_lexicon_dir, hint_patterns, lexicon_rules, load_lexicons
-from ledger.normalise import Fact
 from ledger.outfolder import Staging, exclusive, staged_outputs
 from ledger.places import Gazetteer
 from ledger.rates import RateBook
-from ledger.reconcile import Observation, ReconcileSettings, reconcile
+from ledger.reconcile import ReconcileSettings, reconcile
 from ledger.render.database import write_database
 from ledger.render.html import render_html
 from ledger.render.open_data import hxl_chunks, render_datapackage
@@ -52,6 +49,7 @@ from ledger.render.tables import (
     unread_row,
 )
 from ledger.render.xlsx import write_workbook
+from ledger.result import BuildResult, BuildSummary, KeptResult
 from ledger.rules import (
     RuleBook,
     builtin_rules_dir,
@@ -62,25 +60,20 @@ from ledger.rules import (
 from ledger.sheets import table_facts
 from ledger.sources import Document, read_sources
 from ledger.speakers import Parties
-from ledger.unread import Unread, in_report_order, read_share
-from ledger.workers import Context, Figures, default_jobs, in_background, read_figures
+from ledger.textstore import TextStore
+from ledger.unread import in_report_order, read_share
+from ledger.workers import (
+    RELEASE_AFTER_DOCUMENTS,
+    Context,
+    Figures,
+    default_jobs,
+    give_back_memory,
+    in_background,
+    read_figures,
+    shared,
+)
 
 MANIFEST_SCHEMA_VERSION = 1
-
-
-@dataclass
-class BuildResult:
-    out: Path
-    documents: list[Document]
-    facts: list[Fact]
-    observations: list[Observation]
-    findings: list[Finding]
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    unread: list[Unread] = field(default_factory=list)
-
-    @property
-    def read_share(self) -> float:
-        return read_share(len(self.facts), len(self.unread))
 
 
 def build(project: Path, out: Path | None = None,
@@ -103,10 +96,9 @@ def build(project: Path, out: Path | None = None,
         if cache.enabled and not follow_symlinks:  # linked files could change unseen
             key = cache.build_key(project, out, {"ocr": ocr})
             if cache.unchanged(key, out):
-                last = cache.load_result()
-                if isinstance(last, BuildResult):
-                    last.out = out
-                    return last
+                kept = cache.load_summary(key)
+                if isinstance(kept, tuple) and isinstance(kept[0], BuildSummary):
+                    return KeptResult(out, kept[0], kept[1], cache, key)
         return _build(project, out, progress, follow_symlinks, jobs, ocr, cache, cluster, key)
 
 
@@ -189,11 +181,13 @@ def _read_with_cache(texts: list[Document], context: Context, jobs: int,
     known: dict[str, Figures] = {}
 
     def meanwhile() -> None:
-        """While the new documents are read: the kept figures loaded."""
+        """While the new documents are read: the kept figures loaded, their repeated values
+        made one object across documents as a cold build's workers make them."""
+        same: dict[Any, Any] = {}
         for doc in stored:
             found = cache.load_figures(keys[doc.path])
             if isinstance(found, Figures):
-                known[doc.path] = found
+                known[doc.path] = shared(found, same)
 
     read = (read_on_cluster(todo, context, cluster, progress, meanwhile) if cluster
             else read_figures(todo, context, jobs, progress, meanwhile))
@@ -252,7 +246,13 @@ def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None
         figures = _read_with_cache(
             texts, Context(rulebook, rates, gazetteer, parties, config.report_currency),
             jobs, progress, cache, reading, cluster)
+        if len(texts) >= RELEASE_AFTER_DOCUMENTS:  # read: what is left needs them seldom
+            aside = TextStore()
+            for doc in texts:
+                doc.set_aside(aside)
+            give_back_memory()
         copies = copies_found()
+    give_back_memory()
     cache.mark_fingerprints_used(d.text_sha256 for d in texts)  # loaded or made for the copies
     cache.prune()
     facts, findings = figures.facts + tabled, figures.findings + table_findings
@@ -292,7 +292,7 @@ def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None
 
     def keep() -> None:
         if key and not keep_here:
-            cache.keep_result(result)
+            cache.keep_result(key, result, (result.summary, diagnostics))
 
     # Each output is written as soon as it is made, so they are never all in memory at once.
     articles = cache.new_blobs("articles")
@@ -308,7 +308,7 @@ def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None
         write_database(report, staging.folder / "ledger.sqlite")
         staging.adopt("ledger.sqlite")
         if key and keep_here:
-            cache.keep_result(result)
+            cache.keep_result(key, result, (result.summary, diagnostics))
         staging.written.update(rendered())
         staging.put("datapackage.json", render_datapackage(staging.written, report, moment))
         staging.put("manifest.json", _manifest(

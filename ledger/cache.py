@@ -1,13 +1,13 @@
 """Incremental builds: what a build can take from the last one, kept in `PROJECT/.ledger/`.
 
-Public surface: `BuildCache(project, enabled)` with `build_key`, `unchanged`, `load_result`,
-`forget_result`, `keep_result`, `keep_result_key`, `figures_key`, `has_figures`,
+Public surface: `BuildCache(project, enabled)` with `build_key`, `unchanged`, `load_summary`,
+`load_result`, `forget_result`, `keep_result`, `keep_result_key`, `figures_key`, `has_figures`,
 `load_figures`, `store_figures`, `load_fingerprint`, `store_fingerprint`,
 `mark_fingerprints_used`, `load_kept`, `store_kept`, `load_blobs`, `new_blobs`, `keep_blobs`
 and `prune`; `Blobs`; `CACHE_FOLDER`.
 
-Three kinds of things are kept. Per document, the figures read from it (facts, findings, rejected
-figures, unread numbers), keyed by the document's bytes and catalogue data and by everything
+Three kinds of things are kept. Per document, the figures read from it (facts, findings and
+unread numbers), keyed by the document's bytes and catalogue data and by everything
 else that shapes them: the tool itself (every file of the package), the rule and lexicon
 files, the rate tables, the gazetteer, the parties, the settings and `--ocr`; and the
 fingerprint copies are found by, keyed by the text and the tool alone. A rebuild reads again
@@ -40,7 +40,7 @@ from typing import Any, BinaryIO
 
 from ledger import __version__
 from ledger.builtin import builtin_dir
-from ledger.outfolder import outputs_intact, write_atomically
+from ledger.outfolder import outputs_intact, write_atomically_with
 from ledger.sources import Document
 
 CACHE_FOLDER = ".ledger"
@@ -83,6 +83,22 @@ def _hash_json(value: Any) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
 
 
+SEAL_BYTES = 32
+"""A kept file begins with its seal: the HMAC-SHA256 of the rest under this user's key."""
+
+
+class _Sealing:
+    """A file being written, with the HMAC of what is written to it."""
+
+    def __init__(self, handle: BinaryIO, key: bytes) -> None:
+        self.handle = handle
+        self.mac = hmac.new(key, digestmod="sha256")
+
+    def write(self, data: bytes) -> int:
+        self.mac.update(data)
+        return self.handle.write(data)
+
+
 class BuildCache:
     """The cache of one project; every method is a no-op when it is disabled."""
 
@@ -103,8 +119,8 @@ class BuildCache:
             data = path.read_bytes()
         except OSError:
             return None
-        seal, body = data[:32], data[32:]
-        if len(seal) < 32 or not hmac.compare_digest(seal, hmac.digest(self.key, body,
+        seal, body = data[:SEAL_BYTES], data[SEAL_BYTES:]
+        if len(seal) < SEAL_BYTES or not hmac.compare_digest(seal, hmac.digest(self.key, body,
                                                                       "sha256")):
             path.unlink(missing_ok=True)  # damaged, edited or someone else's: rebuilt
             return None
@@ -115,10 +131,20 @@ class BuildCache:
             return None
 
     def _write(self, path: Path, value: Any) -> None:
+        """The pickle of `value` after its seal, written in parts as it is made (a build's
+        whole result is hundreds of megabytes at 10,000 documents)."""
         assert self.key is not None
-        body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        key = self.key
+
+        def sealed(out: BinaryIO) -> None:
+            out.write(bytes(SEAL_BYTES))  # the seal's place, written once the body is
+            sealing = _Sealing(out, key)
+            pickle.dump(value, sealing, protocol=pickle.HIGHEST_PROTOCOL)
+            out.seek(0)
+            out.write(sealing.mac.digest())
+
         with contextlib.suppress(OSError):  # a read-only project builds, without a cache
-            write_atomically(path, hmac.digest(self.key, body, "sha256") + body)
+            write_atomically_with(path, sealed)
 
     # --- the whole build -----------------------------------------------------------------
 
@@ -148,8 +174,16 @@ class BuildCache:
             return False
         return self._read(self.folder / "last-build-key") == key and outputs_intact(out)
 
-    def load_result(self) -> Any | None:
-        return self._read(self.folder / "last-build") if self.enabled else None
+    def load_summary(self, key: str) -> Any | None:
+        """What `keep_result` kept to tell of the build with this key, or None."""
+        kept = self._read(self.folder / "last-build-summary") if self.enabled else None
+        return kept["summary"] if isinstance(kept, dict) and kept.get("key") == key else None
+
+    def load_result(self, key: str) -> Any | None:
+        """The result `keep_result` kept of the build with this key, or None (another build
+        kept its own since)."""
+        kept = self._read(self.folder / "last-build") if self.enabled else None
+        return kept["result"] if isinstance(kept, dict) and kept.get("key") == key else None
 
     def forget_result(self) -> None:
         """Remove the last build's key: from here to `keep_result_key` no result is reused (a
@@ -157,10 +191,12 @@ class BuildCache:
         if self.enabled:
             (self.folder / "last-build-key").unlink(missing_ok=True)
 
-    def keep_result(self, result: Any) -> None:
-        """Write a build's result (another process may do this while the build goes on)."""
+    def keep_result(self, key: str, result: Any, summary: Any) -> None:
+        """Write a build's result, and apart from it the small summary a rebuild with nothing
+        changed reads (another process may do this while the build goes on)."""
         if self.enabled:
-            self._write(self.folder / "last-build", result)
+            self._write(self.folder / "last-build", {"key": key, "result": result})
+            self._write(self.folder / "last-build-summary", {"key": key, "summary": summary})
 
     def keep_result_key(self, key: str) -> None:
         """Write the key of the result `keep_result` wrote, once the build has succeeded."""

@@ -114,24 +114,23 @@ def _cmd_build(args: argparse.Namespace) -> int:
         warnings += _finding_diagnostics(result)
     shown = warnings if args.strict else result.diagnostics
     code = EXIT_INPUT_ERROR if args.strict and warnings else EXIT_OK
-    summary = {"documents": len(result.documents), "facts": len(result.facts),
-               "unread": len(result.unread), "read_share": result.read_share,
-               "observations": len(result.observations), "findings": len(result.findings),
+    counts = result.summary
+    summary = {"documents": counts.documents, "facts": counts.facts,
+               "unread": counts.unread, "read_share": counts.read_share,
+               "observations": counts.observations, "findings": counts.findings,
                "out": str(result.out), "strict": args.strict, "exit_code": code}
     if args.format == "json":
         print(json.dumps({"summary": summary, "diagnostics": _as_json(shown)}, indent=2))
         return code
     emit(shown, args.format, args.project)
     if not args.quiet:
-        to_review = sum(1 for f in result.findings if f.severity != "info")
-        likely = sum(1 for u in result.unread if u.likely)
-        print(f"ledger build: {_plural(len(result.documents), 'document')}, "
-              f"{_plural(len(result.facts), 'fact')}, "
-              f"{_plural(len(result.observations), 'observation')}, "
-              f"{_plural(len(result.findings), 'finding')} ({to_review} to review)")
-        print(f"read {result.read_share:.0%} of the numbers: "
-              f"{_plural(len(result.unread), 'number')} left unread, {likely} of them near a "
-              "counted thing or event (unread.csv)")
+        print(f"ledger build: {_plural(counts.documents, 'document')}, "
+              f"{_plural(counts.facts, 'fact')}, "
+              f"{_plural(counts.observations, 'observation')}, "
+              f"{_plural(counts.findings, 'finding')} ({counts.findings_to_review} to review)")
+        print(f"read {counts.read_share:.0%} of the numbers: "
+              f"{_plural(counts.unread, 'number')} left unread, {counts.likely_unread} of "
+              "them near a counted thing or event (unread.csv)")
         pages = sum(1 for p in result.out.glob("*.html") if p.name != "index.html")
         names = [f"{n} (and {_plural(pages, 'linked page')})" if n == "index.html" else n
                  for n in OUTPUT_NAMES]

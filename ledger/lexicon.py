@@ -12,7 +12,8 @@ provenance (`rule_file:line` of the lexicon entry) and `ledger rules` treat them
 other; a topical rule that claims the same figure wins.
 
 Public surface: `load_lexicons(dirs)` returns the merged `Lexicon` per language and the
-diagnostics; `lexicon_rules(lexicons)` the rules it compiles into.
+diagnostics; `lexicon_rules(lexicons)` the rules it compiles into; `release_morphology()`
+drops the dictionaries they were inflected with.
 """
 
 from __future__ import annotations
@@ -262,6 +263,14 @@ def _morph(language: str) -> Any:
     import pymorphy3
 
     return pymorphy3.MorphAnalyzer(lang=language)
+
+
+def release_morphology() -> None:
+    """Drop pymorphy3's dictionaries and the word forms found with them (about 40 MB),
+    loaded again when next needed: a build reading thousands of documents has compiled its
+    lexicons by then."""
+    _morph.cache_clear()
+    word_forms.cache_clear()
 
 
 @cache

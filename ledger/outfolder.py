@@ -4,7 +4,7 @@ file ledger did not write.
 Public surface: `OUTPUT_NAMES`, `is_output_name(name)`, `outputs_intact(out)`,
 `exclusive(out)` (a context manager holding the folder's lock), `staged_outputs(out)` (a
 context manager yielding a `Staging` to write outputs into as they are made) and, for one
-file, `write_atomically(path, data)`.
+file, `write_atomically(path, data)` and `write_atomically_with(path, write)`.
 
 - Outputs go to a temporary folder beside `out`, then one rename swaps it in: an interrupted
   build (Ctrl-C, SIGTERM, a full disk) leaves the previous outputs as they were. Temporary
@@ -106,11 +106,16 @@ def _clear_leftovers(out: Path) -> None:
 
 def write_atomically(path: Path, data: bytes) -> None:
     """Write one file whole or not at all: a temporary file beside it, then one rename."""
+    write_atomically_with(path, lambda out: out.write(data))
+
+
+def write_atomically_with(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """`write_atomically` for a file `write(handle)` writes in parts."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(data)
+            write(out)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

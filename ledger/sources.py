@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfoNotFoundError
 
 from ledger.boundary import safe_files
@@ -42,6 +43,7 @@ from ledger.languages import base_language
 from ledger.languages import codes as language_codes
 from ledger.languages import known as known_language
 from ledger.text import sentence_spans
+from ledger.textstore import TextStore
 from ledger.yaml_lines import YamlProblem, load
 
 SOURCE_SUFFIXES = FORMAT_SUFFIXES
@@ -146,6 +148,27 @@ class Document:
     def line_of(self, offset: int) -> int:
         """The 1-based line of an offset."""
         return bisect.bisect_right(self._line_starts, offset)
+
+    def set_aside(self, store: TextStore) -> None:
+        """Keep the text in `store` instead of in memory; `text` reads it back when asked
+        for, and a pickle holds it as before."""
+        store.put(self.path, self.text)
+        self.__dict__["_text_store"] = store
+        del self.__dict__["text"]
+
+    if not TYPE_CHECKING:  # to the type checker `text` is the field it always is
+        def __getattr__(self, name: str) -> Any:
+            store = self.__dict__.get("_text_store")
+            if name == "text" and store is not None:
+                return store.get(self.path)
+            raise AttributeError(name)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        store = state.pop("_text_store", None)
+        if store is not None:
+            state["text"] = store.get(self.path)
+        return state
 
 
 _UKRAINIAN_LETTERS = set("іїєґІЇЄҐ")

@@ -12,12 +12,15 @@ Public surface: `read_figures(documents, context, jobs, progress, meanwhile)` re
 `Figures` (and runs `meanwhile`, this process's own work, while the workers read);
 `in_background(function, *args)` runs one function in a forked process beside this one (the
 build renders the workbook and the CSV tables so while it renders the other outputs);
-`runs(documents, count)` and `read_run(documents, context)` serve a cluster (ledger.cluster).
+`runs(documents, count)` and `read_run(documents, context)` serve a cluster (ledger.cluster);
+`shared(figures, same)` makes the repeated values of figures one object;
+`give_back_memory()` returns freed memory to the system.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
 import multiprocessing
 import os
@@ -32,6 +35,7 @@ from ledger.diagnostics import LedgerError
 from ledger.extract import extract, prepare, release
 from ledger.findings import Finding
 from ledger.languages import base_language
+from ledger.lexicon import release_morphology
 from ledger.normalise import Fact, normalise
 from ledger.places import Gazetteer
 from ledger.rates import RateBook
@@ -45,9 +49,12 @@ CHUNKS_PER_JOB = 4
 MIN_DOCUMENTS_PER_JOB = 4
 """Below this many documents per process, forking costs more than it saves."""
 RELEASE_AFTER_DOCUMENTS = 1000
-"""When workers fork to read this many documents, this process drops its compiled pattern
-sets (the workers have their own): the figures of so many documents need the memory more
-than a later build in this process needs the second or so it takes to compile them again."""
+"""From this many documents on, they are read in forked workers even with one job (one
+worker then), and this process drops its compiled pattern sets (the workers have their own):
+it holds only the figures it is sent, not what reading leaves behind in memory (half a
+gigabyte at 10,000 documents), and the figures of so many documents need the memory more
+than a later build in this process needs the second or so it takes to compile them again.
+The build sets their texts aside on disk once they are read (ledger.textstore)."""
 
 
 @dataclass(frozen=True)
@@ -63,19 +70,16 @@ class Context:
 
 @dataclass
 class Figures:
-    """The facts of a run of documents, the findings about them, why figures that a rule
-    read gave no fact (by document and offset) and the numbers no fact covers: everything a
-    document gives on its own."""
+    """The facts of a run of documents, the findings about them and the numbers no fact
+    covers: everything a document gives on its own."""
 
     facts: list[Fact] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
-    rejected: dict[tuple[str, int], str] = field(default_factory=dict)
     unread: list[Unread] = field(default_factory=list)
 
     def extend(self, other: Figures) -> None:
         self.facts += other.facts
         self.findings += other.findings
-        self.rejected.update(other.rejected)
         self.unread += other.unread
 
     def by_source(self) -> dict[str, Figures]:
@@ -88,8 +92,6 @@ class Figures:
         for finding in self.findings:
             source = next((source_of[i] for i in finding.fact_ids if i in source_of), "")
             parts.setdefault(source, Figures()).findings.append(finding)
-        for (source, offset), reason in self.rejected.items():
-            parts.setdefault(source, Figures()).rejected[(source, offset)] = reason
         for row in self.unread:
             parts.setdefault(row.source, Figures()).unread.append(row)
         return parts
@@ -106,13 +108,13 @@ def default_jobs() -> int:
 def _read(documents: list[Document], context: Context,
           progress: Callable[[int, int], None] | None = None) -> Figures:
     figures = Figures()
+    rejected: dict[tuple[str, int], str] = {}  # why a figure a rule read gave no fact
     matches = extract(documents, context.rulebook, progress)
     figures.facts, figures.findings = normalise(
         matches, context.rates, context.gazetteer, context.report_currency, context.parties,
-        figures.rejected)
-    figures.unread = find_unread(documents, figures.facts, figures.rejected,
-                                 context.rulebook.hinted)
-    return _shared(figures)
+        rejected)
+    figures.unread = find_unread(documents, figures.facts, rejected, context.rulebook.hinted)
+    return shared(figures, {})
 
 
 _SHARED_FACT_FIELDS = ("source", "indicator", "qualifier", "unit", "kind", "place", "as_of",
@@ -123,11 +125,11 @@ _SHARED_FACT_FIELDS = ("source", "indicator", "qualifier", "unit", "kind", "plac
 file and hash, a day's its date, a table's its rates."""
 
 
-def _shared(figures: Figures) -> Figures:
-    """The figures with each repeated value one object: they are then sent (pickles write a
-    shared object once) and held once, not once per fact or number (a third less memory for
-    the facts and unread numbers of real-shaped documents)."""
-    same: dict[Any, Any] = {}
+def shared(figures: Figures, same: dict[Any, Any]) -> Figures:
+    """The figures with each repeated value one object, the one in `same` where it is there:
+    they are then sent (pickles write a shared object once) and held once, not once per fact
+    or number (a third less memory for the facts and unread numbers of real-shaped
+    documents). `same` keeps the values for the next figures to share."""
     for fact in figures.facts:
         for name in _SHARED_FACT_FIELDS:
             value = getattr(fact, name)
@@ -199,7 +201,7 @@ def read_figures(documents: list[Document], context: Context, jobs: int = 1,
             progress(len(documents), len(documents))
         return figures
     jobs = min(jobs, len(documents) // MIN_DOCUMENTS_PER_JOB)
-    if jobs <= 1 or "fork" not in methods:
+    if "fork" not in methods or (jobs <= 1 and len(documents) < RELEASE_AFTER_DOCUMENTS):
         if meanwhile is not None:
             meanwhile()
         return _read(documents, context, progress)
@@ -222,6 +224,7 @@ def read_figures(documents: list[Document], context: Context, jobs: int = 1,
             signal.pthread_sigmask(signal.SIG_SETMASK, held)
             if len(documents) >= RELEASE_AFTER_DOCUMENTS:
                 release()  # the workers have theirs; the figures coming need the memory
+                release_morphology()
             parts = pool.imap(_read_run, spans)
             if meanwhile is not None:
                 meanwhile()
@@ -234,6 +237,13 @@ def read_figures(documents: list[Document], context: Context, jobs: int = 1,
         _SHARED = None
         gc.unfreeze()
     return figures
+
+
+def give_back_memory() -> None:
+    """Return to the system the memory this process freed inside its heap (glibc keeps it
+    otherwise, and the process's size stays at its peak); nothing where there is no glibc."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).malloc_trim(0)
 
 
 def _send_result(send: Connection, function: Callable[..., Any], args: tuple[Any, ...]) -> None:

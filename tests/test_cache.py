@@ -15,6 +15,7 @@ from conftest import copy_example
 from ledger import build as build_module
 from ledger.build import build
 from ledger.cli import main
+from ledger.diagnostics import LedgerError
 from ledger.rules import LazyPattern, compile_pattern, trust_patterns
 
 
@@ -56,6 +57,33 @@ def test_a_rebuild_with_nothing_changed_reads_and_writes_nothing(
     assert _outputs(again.out) == before
     assert {p.name: p.stat().st_mtime_ns for p in again.out.iterdir()} == stamps
     assert len(again.facts) == len(first.facts) and again.out == first.out
+
+
+def test_a_rebuild_with_nothing_changed_loads_its_lists_only_when_asked_for(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ledger.cache import BuildCache
+
+    first = build(project, None)
+    loads: list[str] = []
+    original = BuildCache.load_result
+
+    def recording(self: BuildCache, key: str) -> object:
+        loads.append(key)
+        return original(self, key)
+
+    monkeypatch.setattr(BuildCache, "load_result", recording)
+    again = build(project, None)
+    assert again.summary == first.summary and not loads  # the counts come without the lists
+    assert again.read_share == first.read_share and again.diagnostics == first.diagnostics
+    assert [f.fact_id for f in again.facts] == [f.fact_id for f in first.facts]
+    assert len(again.unread) == len(first.unread) and len(loads) == 1  # all lists in one load
+    stale = build(project, None)
+    (project / "sources" / "note.txt").write_text("On 3 March 2021 some 40 families "
+                                                   "returned to Lachin.\n", "utf-8")
+    build(project, None)  # another build keeps its own result
+    with pytest.raises(LedgerError) as raised:
+        _ = stale.facts
+    assert raised.value.diagnostics[0].code == "B002"
 
 
 def test_after_one_change_only_that_document_is_read_and_the_bytes_are_a_cold_builds(
