@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 import zlib
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -100,10 +100,12 @@ _ROWS_AT_ONCE = 64
 """Members of a bucket whose estimates against the others are computed in one array."""
 
 
-def _band_pairs(signatures: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+def _band_pairs(signatures: np.ndarray, settled: Callable[[np.ndarray], bool]
+                ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Pairs of signature rows (as two arrays of row numbers, first < second) that share a
     band and whose estimated similarity reaches COPY_SIMILARITY - ESTIMATE_MARGIN, bucket by
-    bucket: a pair that shares several bands comes once for each."""
+    bucket: a pair that shares several bands comes once for each. A bucket whose rows
+    `settled` says are one cluster already is passed over."""
     need = int(np.ceil((COPY_SIMILARITY - ESTIMATE_MARGIN) * HASHES))
     for band in range(BANDS):
         block = np.ascontiguousarray(signatures[:, band * ROWS:(band + 1) * ROWS])
@@ -111,6 +113,8 @@ def _band_pairs(signatures: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray
         order = np.argsort(keys, kind="stable")
         ordered = keys[order]
         for members in np.split(order, np.flatnonzero(ordered[1:] != ordered[:-1]) + 1):
+            if members.size < 2 or settled(members):
+                continue
             rows = signatures[members]
             for first in range(0, members.size - 1, _ROWS_AT_ONCE):
                 equal = np.count_nonzero(
@@ -170,17 +174,29 @@ def find_copies(documents: list[Document], fingerprints: dict[str, Fingerprint] 
 
     copies = Copies()
     position = np.array(signed, dtype=np.int64)
-    for rows_a, rows_b in _band_pairs(signatures):
+    below: set[tuple[int, int]] = set()  # pairs counted here and found no copies
+    def settled(rows: np.ndarray) -> bool:
+        first = root(signed[rows[0]])
+        return all(root(signed[row]) == first for row in rows[1:].tolist())
+
+    for rows_a, rows_b in _band_pairs(signatures, settled):
         firsts, seconds = position[rows_a], position[rows_b]
-        roots = {int(n): root(int(n)) for n in np.union1d(firsts, seconds)}
-        for a, b in zip(firsts.tolist(), seconds.tolist(), strict=True):
-            if roots[a] == roots[b] or root(a) == root(b):
-                continue  # already one cluster: comparing them changes nothing
+        # Pairs already in one cluster (most, in a family of copies) are dropped in arrays:
+        # clusters only grow, so what is one cluster here still is at the pair's turn.
+        nodes = np.union1d(firsts, seconds)
+        roots = np.array([root(n) for n in nodes.tolist()], dtype=np.int64)
+        apart = (roots[np.searchsorted(nodes, firsts)]
+                 != roots[np.searchsorted(nodes, seconds)])
+        for a, b in zip(firsts[apart].tolist(), seconds[apart].tolist(), strict=True):
+            if (a, b) in below or root(a) == root(b):
+                continue  # comparing them changes nothing
             value = similarity(a, b)
-            if value >= COPY_SIMILARITY:
-                copies.similarity[(paths[a], paths[b])] = round(value, 3)
-                low, high = sorted((root(a), root(b)))
-                parent[high] = low
+            if value < COPY_SIMILARITY:
+                below.add((a, b))
+                continue
+            copies.similarity[(paths[a], paths[b])] = round(value, 3)
+            low, high = sorted((root(a), root(b)))
+            parent[high] = low
     groups: dict[int, list[int]] = defaultdict(list)
     for n in range(len(paths)):
         groups[root(n)].append(n)
