@@ -292,7 +292,7 @@ def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None
 
     def keep() -> None:
         if key and not keep_here:
-            cache.keep_result(key, result, (result.summary, diagnostics))
+            cache.keep_result(key, result.lists(), (result.summary, diagnostics))
 
     # Each output is written as soon as it is made, so they are never all in memory at once.
     articles = cache.new_blobs("articles")
@@ -308,7 +308,7 @@ def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None
         write_database(report, staging.folder / "ledger.sqlite")
         staging.adopt("ledger.sqlite")
         if key and keep_here:
-            cache.keep_result(key, result, (result.summary, diagnostics))
+            cache.keep_result(key, result.lists(), (result.summary, diagnostics))
         staging.written.update(rendered())
         staging.put("datapackage.json", render_datapackage(staging.written, report, moment))
         staging.put("manifest.json", _manifest(

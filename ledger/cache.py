@@ -28,12 +28,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
+import io
 import json
 import os
 import pickle
 import secrets
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -99,6 +100,10 @@ class _Sealing:
         return self.handle.write(data)
 
 
+KEPT_CHUNK = 2000
+"""Items of a build's kept lists pickled together."""
+
+
 class BuildCache:
     """The cache of one project; every method is a no-op when it is disabled."""
 
@@ -114,32 +119,46 @@ class BuildCache:
     # --- sealed files ---------------------------------------------------------------------
 
     def _read(self, path: Path) -> Any | None:
+        """What `_write` wrote, or None (the file is removed when damaged or foreign)."""
+        parts = self._read_parts(path)
+        return parts[0] if parts else None
+
+    def _read_parts(self, path: Path) -> list[Any] | None:
+        """What `_write_parts` wrote, or None."""
         assert self.key is not None
         try:
             data = path.read_bytes()
         except OSError:
             return None
-        seal, body = data[:SEAL_BYTES], data[SEAL_BYTES:]
+        seal, body = data[:SEAL_BYTES], memoryview(data)[SEAL_BYTES:]
         if len(seal) < SEAL_BYTES or not hmac.compare_digest(seal, hmac.digest(self.key, body,
                                                                       "sha256")):
             path.unlink(missing_ok=True)  # damaged, edited or someone else's: rebuilt
             return None
+        parts, stream = [], io.BytesIO(body)
         try:
-            return pickle.loads(body)  # sealed with this user's key: our own bytes
+            while stream.tell() < len(body):
+                parts.append(pickle.load(stream))  # sealed with this user's key: our bytes
         except Exception:
             path.unlink(missing_ok=True)
             return None
+        return parts
 
     def _write(self, path: Path, value: Any) -> None:
-        """The pickle of `value` after its seal, written in parts as it is made (a build's
-        whole result is hundreds of megabytes at 10,000 documents)."""
+        self._write_parts(path, [value])
+
+    def _write_parts(self, path: Path, values: Iterable[Any]) -> None:
+        """The pickles of `values`, one after another, after their seal; written as they are
+        made, each pickled on its own (the pickler holds every object it wrote until its
+        pickle ends: a whole build's result at once took half a gigabyte more)."""
         assert self.key is not None
         key = self.key
 
         def sealed(out: BinaryIO) -> None:
             out.write(bytes(SEAL_BYTES))  # the seal's place, written once the body is
             sealing = _Sealing(out, key)
-            pickle.dump(value, sealing, protocol=pickle.HIGHEST_PROTOCOL)
+            for value in values:
+                pickle.dump(value, sealing, protocol=pickle.HIGHEST_PROTOCOL)
             out.seek(0)
             out.write(sealing.mac.digest())
 
@@ -179,11 +198,19 @@ class BuildCache:
         kept = self._read(self.folder / "last-build-summary") if self.enabled else None
         return kept["summary"] if isinstance(kept, dict) and kept.get("key") == key else None
 
-    def load_result(self, key: str) -> Any | None:
-        """The result `keep_result` kept of the build with this key, or None (another build
+    def load_result(self, key: str) -> dict[str, list[Any]] | None:
+        """The lists `keep_result` kept of the build with this key, or None (another build
         kept its own since)."""
-        kept = self._read(self.folder / "last-build") if self.enabled else None
-        return kept["result"] if isinstance(kept, dict) and kept.get("key") == key else None
+        parts = self._read_parts(self.folder / "last-build") if self.enabled else None
+        if not parts or not isinstance(parts[0], dict) or parts[0].get("key") != key:
+            return None
+        lists: dict[str, list[Any]] = {}
+        chunks = iter(parts[1:])
+        for name, count in parts[0]["lists"]:
+            items = lists[name] = []
+            while len(items) < count:
+                items += next(chunks)
+        return lists
 
     def forget_result(self) -> None:
         """Remove the last build's key: from here to `keep_result_key` no result is reused (a
@@ -191,12 +218,21 @@ class BuildCache:
         if self.enabled:
             (self.folder / "last-build-key").unlink(missing_ok=True)
 
-    def keep_result(self, key: str, result: Any, summary: Any) -> None:
-        """Write a build's result, and apart from it the small summary a rebuild with nothing
-        changed reads (another process may do this while the build goes on)."""
-        if self.enabled:
-            self._write(self.folder / "last-build", {"key": key, "result": result})
-            self._write(self.folder / "last-build-summary", {"key": key, "summary": summary})
+    def keep_result(self, key: str, lists: dict[str, list[Any]], summary: Any) -> None:
+        """Write a build's lists (in parts of KEPT_CHUNK items), and apart from them the
+        small summary a rebuild with nothing changed reads (another process may do this while
+        the build goes on)."""
+        if not self.enabled:
+            return
+
+        def parts() -> Iterator[Any]:
+            yield {"key": key, "lists": [(name, len(items)) for name, items in lists.items()]}
+            for items in lists.values():
+                for start in range(0, len(items), KEPT_CHUNK):
+                    yield items[start:start + KEPT_CHUNK]
+
+        self._write_parts(self.folder / "last-build", parts())
+        self._write(self.folder / "last-build-summary", {"key": key, "summary": summary})
 
     def keep_result_key(self, key: str) -> None:
         """Write the key of the result `keep_result` wrote, once the build has succeeded."""

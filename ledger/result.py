@@ -58,6 +58,10 @@ class BuildResult:
     def read_share(self) -> float:
         return self.summary.read_share
 
+    def lists(self) -> dict[str, list[Any]]:
+        """The lists a cache keeps for a rebuild with nothing changed (`KeptResult`)."""
+        return {name: getattr(self, name) for name in _KEPT_LISTS}
+
 
 _KEPT_LISTS = ("documents", "facts", "observations", "findings", "unread")
 
@@ -80,10 +84,10 @@ class KeptResult(BuildResult):
         if name not in _KEPT_LISTS:
             raise AttributeError(name)
         kept = self._cache.load_result(self._key)
-        if not isinstance(kept, BuildResult):
+        if kept is None:
             raise LedgerError([error(str(self._cache.folder), "B002", "the kept result of "
                                      "this build is gone (another build ran since): build "
                                      "again")])
         for part in _KEPT_LISTS:
-            setattr(self, part, getattr(kept, part))
+            setattr(self, part, kept[part])
         return getattr(self, name)
