@@ -145,8 +145,8 @@ while the documents are read, and the building process never holds their fingerp
 
 
 def copies_of(texts: list[Document], cache: BuildCache) -> Copies:
-    """The copies among the documents, from the fingerprints and copy similarities earlier
-    builds kept where there are (those made here are kept for the next build)."""
+    """The copies among the documents, from the fingerprints, copy similarities and clusters
+    earlier builds kept where there are (those made here are kept for the next build)."""
     prints: dict[str, Fingerprint] = {}
     for doc in texts:
         found = cache.load_fingerprint(doc.text_sha256)
@@ -156,7 +156,11 @@ def copies_of(texts: list[Document], cache: BuildCache) -> Copies:
     context = context_key({"copies": "similarities"})
     measured = cache.load_kept("similarities", context)
     counted_before = set(measured)
-    copies = find_copies(texts, prints, measured)  # fingerprints the rest into prints
+    earlier = cache.load_kept("clusters", context)
+    copies = find_copies(texts, prints, measured,  # fingerprints the rest into prints
+                         earlier if earlier.get("documents") else None)
+    if copies.kept() != earlier:
+        cache.store_kept("clusters", context, copies.kept())
     for doc in texts:
         if doc.path not in kept_prints:
             cache.store_fingerprint(doc.text_sha256, prints[doc.path])

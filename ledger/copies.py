@@ -14,10 +14,11 @@ layout and punctuation that re-posting brings; an aggregator's added lead-in or 
 dateline lowers the overlap only a little.
 
 Public surface: `fingerprint(text)` (a document's shingles and MinHash signature, kept in
-the build cache by text) and `find_copies(documents,
-fingerprints, measured)`, which returns the `Copies`: for each document its cluster (named
-by the cluster's first document) and the clusters of two or more. A rebuild passes the
-similarities an earlier build counted, so only pairs with a changed document are counted.
+the build cache by text) and `find_copies(documents, fingerprints, measured, earlier)`,
+which returns the `Copies`: for each document its cluster (named by the cluster's first
+document) and the clusters of two or more; `Copies.kept()` is what the next build passes as
+`earlier`. A rebuild passes the similarities and clusters an earlier build found, so only
+pairs with a new or changed document are compared.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -53,6 +55,17 @@ class Copies:
     cluster_of: dict[str, str] = field(default_factory=dict)
     clusters: list[list[str]] = field(default_factory=list)
     similarity: dict[tuple[str, str], float] = field(default_factory=dict)
+    """Each copy's similarity to its cluster's first document, where it reaches
+    COPY_SIMILARITY (a copy may be in a cluster through another)."""
+    documents: list[tuple[str, str]] = field(default_factory=list)
+    """Every document compared (path and text sha256), in path order."""
+
+    def kept(self) -> Clusters:
+        """What a later build's `find_copies` takes as `earlier`."""
+        text_of = dict(self.documents)
+        return {"documents": self.documents,
+                "clusters": [[(path, text_of[path]) for path in members]
+                             for members in self.clusters]}
 
     def of(self, path: str) -> str:
         """The cluster of a document: the path of its first copy, or its own path."""
@@ -100,12 +113,13 @@ _ROWS_AT_ONCE = 64
 """Members of a bucket whose estimates against the others are computed in one array."""
 
 
-def _band_pairs(signatures: np.ndarray, settled: Callable[[np.ndarray], bool]
-                ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Pairs of signature rows (as two arrays of row numbers, first < second) that share a
-    band and whose estimated similarity reaches COPY_SIMILARITY - ESTIMATE_MARGIN, bucket by
-    bucket: a pair that shares several bands comes once for each. A bucket whose rows
-    `settled` says are one cluster already is passed over."""
+def _band_pairs(signatures: np.ndarray, settled: Callable[[np.ndarray], bool],
+                live: np.ndarray | None = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Pairs of signature rows (as two arrays of row numbers) that share a band and whose
+    estimated similarity reaches COPY_SIMILARITY - ESTIMATE_MARGIN, bucket by bucket: a pair
+    that shares several bands comes once for each. A bucket whose rows `settled` says are
+    one cluster already is passed over. With `live` (a flag per row), only pairs with a live
+    row come, live row first."""
     need = int(np.ceil((COPY_SIMILARITY - ESTIMATE_MARGIN) * HASHES))
     for band in range(BANDS):
         block = np.ascontiguousarray(signatures[:, band * ROWS:(band + 1) * ROWS])
@@ -116,6 +130,12 @@ def _band_pairs(signatures: np.ndarray, settled: Callable[[np.ndarray], bool]
             if members.size < 2 or settled(members):
                 continue
             rows = signatures[members]
+            if live is not None:  # each live row against every other
+                for row in np.flatnonzero(live[members]).tolist():
+                    near = np.flatnonzero(np.count_nonzero(rows[row] == rows, axis=1) >= need)
+                    near = near[near != row]
+                    yield np.full(near.size, members[row]), members[near]
+                continue
             for first in range(0, members.size - 1, _ROWS_AT_ONCE):
                 equal = np.count_nonzero(
                     rows[first:first + _ROWS_AT_ONCE, None, :] == rows[None, :, :], axis=2)
@@ -136,11 +156,23 @@ Measured = dict[tuple[str, str], float]
 """Exact similarities of copies already counted, by the pair of the texts' sha256 (in order)."""
 
 
+Clusters = dict[str, list[Any]]
+"""A build's documents (path and text sha256) and its clusters of copies as such pairs: what
+`Copies.kept()` gives and `find_copies` takes from an earlier build."""
+
+
 def find_copies(documents: list[Document], fingerprints: dict[str, Fingerprint] | None = None,
-                measured: Measured | None = None) -> Copies:
+                measured: Measured | None = None, earlier: Clusters | None = None) -> Copies:
     """Clusters of documents that are copies of one text (by COPY_SIMILARITY).
     `fingerprints` holds those already computed, by path (the ones computed now are added to
-    it); `measured` the exact similarities of copies counted by an earlier build (likewise)."""
+    it); `measured` the exact similarities of copies counted by an earlier build (likewise);
+    `earlier` that build's clusters, when only the pairs with a document new or changed since
+    then (or in a cluster that lost a member) are to be compared.
+
+    A cluster is a connected part of the graph whose edges are the pairs that share a band,
+    are estimated near enough and are copies: each edge depends on its two documents alone,
+    so an earlier cluster none of whose documents changed is a cluster still, and the result
+    is the one comparing every pair gives."""
     known = {} if fingerprints is None else fingerprints
     measured = {} if measured is None else measured
     for doc in documents:
@@ -172,15 +204,38 @@ def find_copies(documents: list[Document], fingerprints: dict[str, Fingerprint] 
                 measured[pair] = value    # quick to count again: not kept
         return value
 
+    def join(a: int, b: int) -> None:
+        low, high = sorted((root(a), root(b)))
+        parent[high] = low
+
     copies = Copies()
+    copies.documents = [(path, text_of[path]) for path in paths]
     position = np.array(signed, dtype=np.int64)
+    fresh = np.zeros(len(paths), bool)  # new or changed since the earlier build
+    group = np.full(len(paths), -1, np.int64)  # the earlier cluster that lost a member
+    if earlier is not None:
+        index = {path: n for n, path in enumerate(paths)}
+        here = set(copies.documents)
+        fresh[[index[path] for path, text in here - {tuple(d) for d in earlier["documents"]}]] = 1
+        for k, members in enumerate(earlier["clusters"]):
+            left = [index[path] for path, text in members if (path, text) in here]
+            if len(left) == len(members):  # whole: still one cluster
+                for n in left[1:]:
+                    join(left[0], n)
+            else:  # compared again among themselves
+                group[left] = k
+    live = (fresh | (group >= 0))[position] if earlier is not None else None
     below: set[tuple[int, int]] = set()  # pairs counted here and found no copies
     def settled(rows: np.ndarray) -> bool:
         first = root(signed[rows[0]])
         return all(root(signed[row]) == first for row in rows[1:].tolist())
 
-    for rows_a, rows_b in _band_pairs(signatures, settled):
+    for rows_a, rows_b in _band_pairs(signatures, settled, live):
         firsts, seconds = position[rows_a], position[rows_b]
+        if live is not None:  # a pair of two unchanged documents is no new edge
+            wanted = (fresh[firsts] | fresh[seconds]
+                      | ((group[firsts] >= 0) & (group[firsts] == group[seconds])))
+            firsts, seconds = firsts[wanted], seconds[wanted]
         # Pairs already in one cluster (most, in a family of copies) are dropped in arrays:
         # clusters only grow, so what is one cluster here still is at the pair's turn.
         nodes = np.union1d(firsts, seconds)
@@ -194,9 +249,7 @@ def find_copies(documents: list[Document], fingerprints: dict[str, Fingerprint] 
             if value < COPY_SIMILARITY:
                 below.add((a, b))
                 continue
-            copies.similarity[(paths[a], paths[b])] = round(value, 3)
-            low, high = sorted((root(a), root(b)))
-            parent[high] = low
+            join(a, b)
     groups: dict[int, list[int]] = defaultdict(list)
     for n in range(len(paths)):
         groups[root(n)].append(n)
@@ -207,9 +260,7 @@ def find_copies(documents: list[Document], fingerprints: dict[str, Fingerprint] 
             for name in names:
                 copies.cluster_of[name] = names[0]
             for n in members[1:]:  # each copy's likeness to the first, as reported
-                pair = (names[0], paths[n])
-                if pair not in copies.similarity:
-                    value = similarity(members[0], n)
-                    if value >= COPY_SIMILARITY:
-                        copies.similarity[pair] = round(value, 3)
+                value = similarity(members[0], n)  # the cluster's links are in `measured`
+                if value >= COPY_SIMILARITY:
+                    copies.similarity[(names[0], paths[n])] = round(value, 3)
     return copies

@@ -47,6 +47,35 @@ def test_similarities_counted_before_are_taken_and_new_ones_kept() -> None:
     assert find_copies(docs, measured=measured).clusters == []
 
 
+def _edited(words: list[str], *positions: int) -> list[str]:
+    return [f"edit{n}" if n in positions else word for n, word in enumerate(words)]
+
+
+def test_a_rebuild_compares_only_what_changed_and_finds_what_a_full_comparison_finds() -> None:
+    """A chain of edits: `b` is a copy of `a` and `c` of `b`, but `c` is no copy of `a`. The
+    clusters an earlier build kept give, after documents come and go, what comparing every
+    pair gives: a cluster splits when the link between its ends goes, and joins when it
+    comes back."""
+    a = [f"word{n}" for n in range(100)]
+    b, c = _edited(a, 20, 60), _edited(a, 20, 60, 40, 80)
+    chain = [_doc("a.txt", " ".join(a)), _doc("b.txt", " ".join(b)), _doc("c.txt", " ".join(c))]
+    whole = find_copies(chain)
+    assert whole.clusters == [["a.txt", "b.txt", "c.txt"]]
+    assert whole.similarity.get(("a.txt", "c.txt")) is None  # in the cluster through b
+    for changed in ([chain[0], chain[2]],  # the link goes: two documents alone
+                    [chain[0], _doc("b.txt", "Another text entirely, about a river. " * 9),
+                     chain[2]],  # the link changes
+                    [*chain, _doc("d.txt", " ".join(_edited(c, 90)))]):  # one more copy
+        again = find_copies(changed, earlier=whole.kept())
+        full = find_copies(changed)
+        assert (again.clusters, again.similarity, again.kept()) == (
+            full.clusters, full.similarity, full.kept())
+    apart = find_copies([chain[0], chain[2]])
+    assert apart.clusters == []
+    joined = find_copies(chain, earlier=apart.kept())  # the link comes back
+    assert joined.clusters == whole.clusters and joined.kept() == whole.kept()
+
+
 def _daily_report(day: int) -> str:
     """One of a series of daily reports written from one template: the frame is shared, the
     figures of the day are not (one in about every seventeen words)."""
