@@ -159,8 +159,9 @@ def copies_of(texts: list[Document], cache: BuildCache) -> Copies:
     earlier = cache.load_kept("clusters", context)
     copies = find_copies(texts, prints, measured,  # fingerprints the rest into prints
                          earlier if earlier.get("documents") else None)
-    if copies.kept() != earlier:
-        cache.store_kept("clusters", context, copies.kept())
+    clusters = copies.kept()
+    if clusters != earlier:
+        cache.store_kept("clusters", context, clusters)
     for doc in texts:
         if doc.path not in kept_prints:
             cache.store_fingerprint(doc.text_sha256, prints[doc.path])
