@@ -173,6 +173,22 @@ def copies_of(texts: list[Document], cache: BuildCache) -> Copies:
     return copies
 
 
+def _set_aside(texts: list[Document]) -> None:
+    """The documents' texts moved to a temporary file (ledger.textstore), and the memory
+    they took given back; where the file cannot take them all (a full disk) they stay."""
+    store = TextStore()
+    try:
+        for doc in texts:
+            store.put(doc.path, doc.text)
+        store.flush()
+    except OSError:
+        store.close()
+        return
+    for doc in texts:
+        doc.set_aside(store)
+    give_back_memory()
+
+
 def _read_with_cache(texts: list[Document], context: Context, jobs: int,
                      progress: Callable[[int, int], None] | None, cache: BuildCache,
                      reading: str, cluster: str) -> Figures:
@@ -252,10 +268,7 @@ def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None
             texts, Context(rulebook, rates, gazetteer, parties, config.report_currency),
             jobs, progress, cache, reading, cluster)
         if len(texts) >= RELEASE_AFTER_DOCUMENTS:  # read: what is left needs them seldom
-            aside = TextStore()
-            for doc in texts:
-                doc.set_aside(aside)
-            give_back_memory()
+            _set_aside(texts)
         copies = copies_found()
     give_back_memory()
     cache.mark_fingerprints_used(d.text_sha256 for d in texts)  # loaded or made for the copies

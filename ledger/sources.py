@@ -150,9 +150,8 @@ class Document:
         return bisect.bisect_right(self._line_starts, offset)
 
     def set_aside(self, store: TextStore) -> None:
-        """Keep the text in `store` instead of in memory; `text` reads it back when asked
-        for, and a pickle holds it as before."""
-        store.put(self.path, self.text)
+        """Leave the text to `store`, which holds it (`put` and `flush`), instead of memory;
+        `text` reads it back when asked for, and a pickle holds it as before."""
         self.__dict__["_text_store"] = store
         del self.__dict__["text"]
 

@@ -114,3 +114,19 @@ def test_texts_set_aside_after_reading_give_the_same_outputs_and_documents(
     for before, after in zip(kept.documents, aside.documents, strict=True):
         assert after.text == before.text and after == before
         assert pickle.loads(pickle.dumps(after)).text == before.text
+
+
+def test_texts_stay_in_memory_when_the_disk_cannot_take_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ledger.textstore import TextStore
+
+    def full(self: TextStore) -> None:
+        raise OSError(28, "No space left on device")
+
+    project = tmp_path / "example"
+    copy_example(project)
+    monkeypatch.setattr(build_module, "RELEASE_AFTER_DOCUMENTS", 1)
+    monkeypatch.setattr(TextStore, "flush", full)
+    result = build(project, tmp_path / "out", use_cache=False)
+    assert all("text" in d.__dict__ and d.text for d in result.documents)  # still in memory
+    assert (tmp_path / "out" / "index.html").is_file()
