@@ -206,10 +206,13 @@ class BuildCache:
             return None
         lists: dict[str, list[Any]] = {}
         chunks = iter(parts[1:])
-        for name, count in parts[0]["lists"]:
-            items = lists[name] = []
-            while len(items) < count:
-                items += next(chunks)
+        try:
+            for name, count in parts[0]["lists"]:
+                items = lists[name] = []
+                while len(items) < count:
+                    items += next(chunks)
+        except (StopIteration, KeyError, TypeError, ValueError):  # not as keep_result wrote
+            return None
         return lists
 
     def forget_result(self) -> None:
