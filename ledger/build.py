@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ledger import __version__
+from ledger.blobs import TextStore
 from ledger.boundary import project_file_problems
 from ledger.cache import BuildCache, context_key
 from ledger.catalogue import CATALOGUE_NAME
@@ -49,7 +50,7 @@ from ledger.render.tables import (
     unread_row,
 )
 from ledger.render.xlsx import write_workbook
-from ledger.result import BuildResult, BuildSummary, KeptResult
+from ledger.result import BuildResult, KeptResult
 from ledger.rules import (
     RuleBook,
     builtin_rules_dir,
@@ -60,8 +61,7 @@ from ledger.rules import (
 from ledger.sheets import table_facts
 from ledger.sources import Document, read_sources
 from ledger.speakers import Parties
-from ledger.textstore import TextStore
-from ledger.unread import in_report_order, read_share
+from ledger.unread import in_report_order
 from ledger.workers import (
     RELEASE_AFTER_DOCUMENTS,
     Context,
@@ -95,10 +95,9 @@ def build(project: Path, out: Path | None = None,
         key = ""
         if cache.enabled and not follow_symlinks:  # linked files could change unseen
             key = cache.build_key(project, out, {"ocr": ocr})
-            if cache.unchanged(key, out):
-                kept = cache.load_summary(key)
-                if isinstance(kept, tuple) and isinstance(kept[0], BuildSummary):
-                    return KeptResult(out, kept[0], kept[1], cache, key)
+            kept = KeptResult.load(cache, key, out) if cache.unchanged(key, out) else None
+            if kept is not None:
+                return kept
         return _build(project, out, progress, follow_symlinks, jobs, ocr, cache, cluster, key)
 
 
@@ -108,13 +107,14 @@ a process of their own while the other outputs render here (the outputs are the 
 bytes)."""
 
 
-def _workbook_and_tables(report: Report, moment: datetime, keep: Callable[[], None],
+def _workbook_and_tables(report: Report, moment: datetime, keep: Callable[[], None] | None,
                          staging: Staging) -> dict[str, tuple[str, int]]:
     """The workbook and the CSV tables of facts, observations and findings written into
-    `staging`, after `keep()` (the build's result kept in the cache): about half of the
-    rendering, done in a process of its own beside the other half when the build has more
-    than one job. Returns what `staging.written` says of them."""
-    keep()
+    `staging`, after `keep()` (the build's result kept in the cache) when given: about half
+    of the rendering, done in a process of its own beside the other half when the build has
+    more than one job. Returns what `staging.written` says of them."""
+    if keep is not None:
+        keep()
     staging.put_chunks("facts.csv", csv_chunks(
         FACT_COLUMNS, (fact_row(f, report.observation_of) for f in report.facts)))
     staging.put_chunks("observations.csv", csv_chunks(
@@ -174,7 +174,7 @@ def copies_of(texts: list[Document], cache: BuildCache) -> Copies:
 
 
 def _set_aside(texts: list[Document]) -> None:
-    """The documents' texts moved to a temporary file (ledger.textstore), and the memory
+    """The documents' texts moved to a temporary file (ledger.blobs), and the memory
     they took given back; where the file cannot take them all (a full disk) they stay."""
     store = TextStore()
     try:
@@ -270,7 +270,7 @@ def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None
         if len(texts) >= RELEASE_AFTER_DOCUMENTS:  # read: what is left needs them seldom
             _set_aside(texts)
         copies = copies_found()
-    give_back_memory()
+    give_back_memory()  # what finding the copies here (with one job) took
     cache.mark_fingerprints_used(d.text_sha256 for d in texts)  # loaded or made for the copies
     cache.prune()
     facts, findings = figures.facts + tabled, figures.findings + table_findings
@@ -301,6 +301,7 @@ def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None
     articles_context = f"{reading} {config.report_locale}"
     earlier = cache.load_blobs("articles", articles_context)
     result = BuildResult(out, documents, facts, observations, findings, diagnostics, unread)
+    summary = result.summary
     cache.forget_result()
 
     # The result is kept for a rebuild with nothing changed (under `key` once the build is
@@ -309,14 +310,16 @@ def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None
     keep_here = bool(earlier)
 
     def keep() -> None:
-        if key and not keep_here:
-            cache.keep_result(key, result.lists(), (result.summary, diagnostics))
+        if key:
+            result.keep(cache, key)
+
+    keep_there = None if keep_here else keep
 
     # Each output is written as soon as it is made, so they are never all in memory at once.
     articles = cache.new_blobs("articles")
     with staged_outputs(out) as staging, (
-            in_background(_workbook_and_tables, report, moment, keep, staging) if beside
-            else _later(_workbook_and_tables, report, moment, keep, staging)) as rendered, (
+            in_background(_workbook_and_tables, report, moment, keep_there, staging) if beside
+            else _later(_workbook_and_tables, report, moment, keep_there, staging)) as rendered, (
             closing(articles)), (closing(earlier) if earlier is not None else nullcontext()):
         for name, data in render_html(report, config.report_locale, __version__, articles,
                                       earlier):
@@ -325,17 +328,17 @@ def _build(project: Path, out: Path, progress: Callable[[int, int], None] | None
         staging.put_chunks("unread.csv", _unread_table(report, document_of))
         write_database(report, staging.folder / "ledger.sqlite")
         staging.adopt("ledger.sqlite")
-        if key and keep_here:
-            cache.keep_result(key, result.lists(), (result.summary, diagnostics))
+        if keep_here:
+            keep()
         staging.written.update(rendered())
         staging.put("datapackage.json", render_datapackage(staging.written, report, moment))
         staging.put("manifest.json", _manifest(
             inputs, staging.written, moment, rule_library,
             {"title": title, "policy": config.policy, "ocr": ocr,
              "root": os.path.relpath(project.resolve(), out.resolve()).replace(os.sep, "/")},
-            diagnostics, {"facts": len(facts), "unread": len(unread),
-                          "likely_figures_unread": sum(1 for u in unread if u.likely),
-                          "read_share": read_share(len(facts), len(unread))}))
+            diagnostics, {"facts": summary.facts, "unread": summary.unread,
+                          "likely_figures_unread": summary.likely_unread,
+                          "read_share": summary.read_share}))
         cache.keep_blobs("articles", articles_context, articles)
     if key:
         cache.keep_result_key(key)

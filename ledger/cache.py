@@ -4,7 +4,7 @@ Public surface: `BuildCache(project, enabled)` with `build_key`, `unchanged`, `l
 `load_result`, `forget_result`, `keep_result`, `keep_result_key`, `figures_key`, `has_figures`,
 `load_figures`, `store_figures`, `load_fingerprint`, `store_fingerprint`,
 `mark_fingerprints_used`, `load_kept`, `store_kept`, `load_blobs`, `new_blobs`, `keep_blobs`
-and `prune`; `Blobs`; `CACHE_FOLDER`.
+and `prune`; `CACHE_FOLDER`. The blobs are `ledger.blobs.Blobs`.
 
 Three kinds of things are kept. Per document, the figures read from it (facts, findings and
 unread numbers), keyed by the document's bytes and catalogue data and by everything
@@ -33,13 +33,13 @@ import json
 import os
 import pickle
 import secrets
-import tempfile
 from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from ledger import __version__
+from ledger.blobs import Blobs
 from ledger.builtin import builtin_dir
 from ledger.outfolder import outputs_intact, write_atomically_with
 from ledger.sources import Document
@@ -290,7 +290,7 @@ class BuildCache:
             with contextlib.suppress(OSError):
                 self.folder.mkdir(parents=True, exist_ok=True)
                 return Blobs(open(self.folder / f"{name}.blobs.new", "w+b"))
-        return Blobs(tempfile.TemporaryFile())
+        return Blobs.temporary()
 
     def keep_blobs(self, name: str, context: str, blobs: Blobs) -> None:
         """Keep a store `new_blobs` made for the next build, sealed by its sha256."""
@@ -355,36 +355,6 @@ class BuildCache:
             for path in (self.folder / kind).glob("*/*"):
                 if path.name not in self.used:
                     path.unlink(missing_ok=True)
-
-
-class Blobs:
-    """Byte strings by key in one file, written one after another and read back by offset:
-    the HTML articles of a build, which are many megabytes and need not be in memory.
-    `digest` is the sha256 of what `put` wrote, hashed on the way."""
-
-    def __init__(self, handle: BinaryIO, index: dict[str, tuple[int, int]] | None = None
-                 ) -> None:
-        self.handle = handle
-        self.index = {} if index is None else index
-        self.digest = hashlib.sha256()
-
-    def __bool__(self) -> bool:
-        return bool(self.index)
-
-    def put(self, key: str, data: bytes) -> None:
-        self.index[key] = (self.handle.seek(0, os.SEEK_END), len(data))
-        self.handle.write(data)
-        self.digest.update(data)
-
-    def get(self, key: str) -> bytes | None:
-        where = self.index.get(key)
-        if where is None:
-            return None
-        self.handle.flush()
-        return os.pread(self.handle.fileno(), where[1], where[0])
-
-    def close(self) -> None:
-        self.handle.close()
 
 
 def context_key(parts: dict[str, Any]) -> str:

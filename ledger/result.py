@@ -58,9 +58,10 @@ class BuildResult:
     def read_share(self) -> float:
         return self.summary.read_share
 
-    def lists(self) -> dict[str, list[Any]]:
-        """The lists a cache keeps for a rebuild with nothing changed (`KeptResult`)."""
-        return {name: getattr(self, name) for name in _KEPT_LISTS}
+    def keep(self, cache: BuildCache, key: str) -> None:
+        """Keep this result in `cache` under the build's key, for `KeptResult.load`."""
+        cache.keep_result(key, {name: getattr(self, name) for name in _KEPT_LISTS},
+                          (self.summary, self.diagnostics))
 
 
 _KEPT_LISTS = ("documents", "facts", "observations", "findings", "unread")
@@ -75,6 +76,14 @@ class KeptResult(BuildResult):
                  cache: BuildCache, key: str) -> None:
         self.out, self.diagnostics = out, diagnostics
         self._summary, self._cache, self._key = summary, cache, key
+
+    @classmethod
+    def load(cls, cache: BuildCache, key: str, out: Path) -> KeptResult | None:
+        """The result `BuildResult.keep` kept under this key, or None."""
+        kept = cache.load_summary(key)
+        if isinstance(kept, tuple) and isinstance(kept[0], BuildSummary):
+            return cls(out, kept[0], kept[1], cache, key)
+        return None
 
     @property
     def summary(self) -> BuildSummary:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfoNotFoundError
 
+from ledger.blobs import TextStore
 from ledger.boundary import safe_files
 from ledger.catalogue import (
     CATALOGUE_NAME,
@@ -43,7 +44,6 @@ from ledger.languages import base_language
 from ledger.languages import codes as language_codes
 from ledger.languages import known as known_language
 from ledger.text import sentence_spans
-from ledger.textstore import TextStore
 from ledger.yaml_lines import YamlProblem, load
 
 SOURCE_SUFFIXES = FORMAT_SUFFIXES

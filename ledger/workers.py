@@ -54,7 +54,7 @@ worker then), and this process drops its compiled pattern sets (the workers have
 it holds only the figures it is sent, not what reading leaves behind in memory (half a
 gigabyte at 10,000 documents), and the figures of so many documents need the memory more
 than a later build in this process needs the second or so it takes to compile them again.
-The build sets their texts aside on disk once they are read (ledger.textstore)."""
+The build sets their texts aside on disk once they are read (ledger.blobs)."""
 
 
 @dataclass(frozen=True)

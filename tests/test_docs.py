@@ -36,7 +36,7 @@ def test_every_setting_is_documented() -> None:
 
 
 STAGES = ["diagnostics", "utf8", "boundary", "outfolder", "yaml_lines", "languages", "builtin",
-          "units", "numbers", "dates", "money", "text", "textstore", "formats", "catalogue",
+          "units", "numbers", "dates", "money", "text", "blobs", "formats", "catalogue",
           "sources", "copies", "periods", "places", "speakers", "rates", "rules", "lexicon",
           "findings", "extract", "normalise", "sheets", "unread", "workers", "cluster",
           "examples", "decisions", "reconcile", "config", "fetch", "cache", "result", "render",

@@ -118,7 +118,7 @@ def test_texts_set_aside_after_reading_give_the_same_outputs_and_documents(
 
 def test_texts_stay_in_memory_when_the_disk_cannot_take_them(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from ledger.textstore import TextStore
+    from ledger.blobs import TextStore
 
     def full(self: TextStore) -> None:
         raise OSError(28, "No space left on device")

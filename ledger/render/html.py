@@ -20,7 +20,6 @@ import base64
 import bisect
 import hashlib
 import re
-import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -34,8 +33,8 @@ from babel.numbers import format_compact_decimal, parse_pattern
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from ledger.blobs import Blobs
 from ledger.builtin import builtin_dir
-from ledger.cache import Blobs
 from ledger.findings import Finding
 from ledger.normalise import Fact
 from ledger.reconcile import Observation
@@ -330,7 +329,7 @@ def render_html(report: Report, locale: str, version: str,
     stems = indicator_stems(by_indicator)
     views_of = _statements(report)
     article = env.get_template("observation.html.j2")
-    store = articles if articles is not None else Blobs(tempfile.TemporaryFile())  # noqa: SIM115
+    store = articles if articles is not None else Blobs.temporary()
     templates = _templates_key(locale)
 
     def article_of(obs: Observation) -> tuple[str, int]:
